@@ -1,0 +1,247 @@
+//! Linear static thermo-elastic analysis, step by step.
+//!
+//! Phases, as in the recipe: set up the DOF map and pattern (once per set of
+//! constrained DOFs, with the symbolic factorisation), assemble, factorise
+//! (only when the matrix changed), solve, recover stresses.
+
+use crate::assembly::{scatter, Coloring, DofMap, Pattern, SharedMut, NO_EQUATION};
+use crate::linear::{make_solver, LinearSolver, SolveStats, SolverChoice, SolverError};
+use crate::mechanics::{stiffness_and_thermal_load_into, CellTemperatures, KernelScratch};
+use crate::model::{Model, Step};
+use crate::ordering::nested_dissection;
+use crate::post::{recover_stresses, QpField};
+use crate::values::{CellValues, JacobianError};
+use mesher::CellKind;
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+use std::time::Instant;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    #[error("element {element} ({kind}): {source}")]
+    Jacobian { element: u64, kind: &'static str, source: JacobianError },
+    #[error("step {step}: {source}")]
+    Solver { step: String, source: SolverError },
+}
+
+/// Results of one step.
+#[derive(Clone, Debug)]
+pub struct StepResult {
+    pub name: String,
+    /// Total time at the end of the step, s.
+    pub time: f64,
+    /// Nodal displacements, mm.
+    pub displacement: Vec<[f64; 3]>,
+    /// Nodal temperatures, °C.
+    pub temperature: Vec<f64>,
+    /// Stress at every integration point, MPa.
+    pub stress: QpField,
+    pub num_equations: usize,
+    pub stats: SolveStats,
+    /// Wall time of assembly, factorisation and solve, s.
+    pub assembly_seconds: f64,
+    pub solve_seconds: f64,
+}
+
+struct System {
+    constrained: BTreeSet<(usize, usize)>,
+    dofs: DofMap,
+    pattern: Pattern,
+    solver: Box<dyn LinearSolver>,
+    /// Matrix values of the last factorisation, to skip identical refactorisations.
+    factored_values: Vec<f64>,
+}
+
+/// Drives the steps of one model, reusing the pattern and symbolic
+/// factorisation between steps with the same constrained DOFs.
+pub struct StaticAnalysis<'m> {
+    model: &'m Model,
+    adjacency: (Vec<usize>, Vec<usize>),
+    node_order: Vec<usize>,
+    used: Vec<bool>,
+    coloring: Coloring,
+    /// (block, local index) of every global cell.
+    locate: Vec<(usize, usize)>,
+    choice: SolverChoice,
+    system: Option<System>,
+}
+
+impl<'m> StaticAnalysis<'m> {
+    pub fn new(model: &'m Model, choice: SolverChoice) -> Self {
+        let mesh = &model.mesh;
+        let adjacency = mesh.node_adjacency();
+        let node_order = nested_dissection(&adjacency.0, &adjacency.1);
+        let locate = mesh.cells().map(|(_, b, c)| (b, c)).collect();
+        StaticAnalysis {
+            model,
+            adjacency,
+            node_order,
+            used: model.used_nodes(),
+            coloring: Coloring::new(mesh),
+            locate,
+            choice,
+            system: None,
+        }
+    }
+
+    /// Solves one step.
+    pub fn solve_step(&mut self, step: &Step) -> Result<StepResult, AnalysisError> {
+        let solver_err = |source| AnalysisError::Solver { step: step.name.clone(), source };
+        let t_start = Instant::now();
+        self.setup_system(step).map_err(solver_err)?;
+        let sys = self.system.as_mut().expect("system set up");
+        let mut values = vec![0.0; sys.pattern.nnz()];
+        let mut rhs = vec![0.0; sys.dofs.num_equations];
+        assemble(self.model, &self.coloring, &self.locate, &sys.dofs, &sys.pattern, step, &mut values, &mut rhs)?;
+        for (&(v, d), &f) in &step.loads {
+            let eq = sys.dofs.equation[3 * v + d];
+            if eq != NO_EQUATION {
+                rhs[eq as usize] += f;
+            }
+        }
+        let assembly_seconds = t_start.elapsed().as_secs_f64();
+        let t_solve = Instant::now();
+        if values != sys.factored_values {
+            sys.solver.factorize(&sys.pattern, &values).map_err(solver_err)?;
+            sys.factored_values = values;
+        }
+        let stats = sys.solver.solve(&mut rhs).map_err(solver_err)?;
+        let solve_seconds = t_solve.elapsed().as_secs_f64();
+        let displacement = (0..self.model.mesh.num_nodes())
+            .map(|v| {
+                std::array::from_fn(|d| match sys.dofs.equation[3 * v + d] {
+                    NO_EQUATION => sys.dofs.prescribed[3 * v + d],
+                    eq => rhs[eq as usize],
+                })
+            })
+            .collect::<Vec<[f64; 3]>>();
+        let stress = recover_stresses(self.model, &self.locate, &displacement, &step.temperature)?;
+        Ok(StepResult {
+            name: step.name.clone(),
+            time: step.time,
+            displacement,
+            temperature: step.temperature.clone(),
+            stress,
+            num_equations: sys.dofs.num_equations,
+            stats,
+            assembly_seconds,
+            solve_seconds,
+        })
+    }
+
+    /// Reuses the system when the constrained DOFs are unchanged; otherwise
+    /// numbers the equations, builds the pattern and analyses it.
+    fn setup_system(&mut self, step: &Step) -> Result<(), SolverError> {
+        let constrained: BTreeSet<_> = step.constraints.keys().copied().collect();
+        if let Some(sys) = &mut self.system {
+            if sys.constrained == constrained {
+                sys.dofs = DofMap::new(&self.node_order, &self.used, &step.constraints);
+                return Ok(());
+            }
+        }
+        let dofs = DofMap::new(&self.node_order, &self.used, &step.constraints);
+        let pattern = Pattern::new((&self.adjacency.0, &self.adjacency.1), &dofs);
+        let solver = make_solver(&pattern, self.choice)?;
+        self.system = Some(System { constrained, dofs, pattern, solver, factored_values: Vec::new() });
+        Ok(())
+    }
+
+    /// Name of the linear solver in use.
+    pub fn solver_name(&self) -> &'static str {
+        self.system.as_ref().map(|s| s.solver.name()).unwrap_or("none")
+    }
+}
+
+/// Per-thread buffers for one cell kind.
+pub(crate) struct KindWorkspace {
+    pub values: CellValues,
+    pub scratch: KernelScratch,
+    pub ke: Vec<f64>,
+    pub fe: Vec<f64>,
+    pub x: Vec<[f64; 3]>,
+    pub t: Vec<f64>,
+    pub t0: Vec<f64>,
+    pub u: Vec<f64>,
+}
+
+impl KindWorkspace {
+    pub fn new(kind: CellKind) -> Self {
+        let values = CellValues::new(kind);
+        let n = kind.nodes_per_cell();
+        KindWorkspace {
+            scratch: KernelScratch::new(kind, values.num_points()),
+            values,
+            ke: vec![0.0; 9 * n * n],
+            fe: vec![0.0; 3 * n],
+            x: vec![[0.0; 3]; n],
+            t: vec![0.0; n],
+            t0: vec![0.0; n],
+            u: vec![0.0; 3 * n],
+        }
+    }
+
+    /// Gathers coordinates and temperatures of a cell's nodes.
+    pub fn gather(&mut self, model: &Model, nodes: &[usize], temperature: &[f64]) {
+        for (k, &v) in nodes.iter().enumerate() {
+            self.x[k] = model.mesh.coordinates[v];
+            self.t[k] = temperature[v];
+            self.t0[k] = model.initial_temperature[v];
+        }
+    }
+}
+
+/// One lazily created workspace per cell kind, per thread.
+#[derive(Default)]
+pub(crate) struct Workspaces([Option<KindWorkspace>; 5]);
+
+impl Workspaces {
+    pub fn get(&mut self, kind: CellKind) -> &mut KindWorkspace {
+        self.0[kind as usize].get_or_insert_with(|| KindWorkspace::new(kind))
+    }
+}
+
+/// Assembles the stiffness (upper CSC values) and the thermal load vector.
+#[allow(clippy::too_many_arguments)]
+fn assemble(
+    model: &Model,
+    coloring: &Coloring,
+    locate: &[(usize, usize)],
+    dofs: &DofMap,
+    pattern: &Pattern,
+    step: &Step,
+    values: &mut [f64],
+    rhs: &mut [f64],
+) -> Result<(), AnalysisError> {
+    let vals = SharedMut::new(values);
+    let f = SharedMut::new(rhs);
+    for color in &coloring.colors {
+        color.par_iter().try_for_each_init(Workspaces::default, |ws, &cell| {
+            let (b, c) = locate[cell];
+            let block = &model.mesh.blocks[b];
+            let nodes = block.cell(c);
+            let w = ws.get(block.kind);
+            w.gather(model, nodes, &step.temperature);
+            let material = &model.materials[model.cell_material[cell]];
+            let temps = CellTemperatures { current: &w.t, initial: &w.t0 };
+            stiffness_and_thermal_load_into(
+                block.kind,
+                &mut w.values,
+                &w.x,
+                material,
+                &temps,
+                &mut w.scratch,
+                &mut w.ke,
+                &mut w.fe,
+            )
+            .map_err(|source| AnalysisError::Jacobian {
+                element: block.cell_ids[c],
+                kind: block.kind.abaqus_name(),
+                source,
+            })?;
+            // SAFETY: cells of one colour share no node (see `Coloring`).
+            unsafe { scatter(nodes, &w.ke, &w.fe, dofs, pattern, vals, f) };
+            Ok(())
+        })?;
+    }
+    Ok(())
+}

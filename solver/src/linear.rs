@@ -1,0 +1,300 @@
+//! Linear solvers for the SPD systems of the solver: a supernodal sparse
+//! Cholesky (faer) on the METIS-ordered equations, and a preconditioned
+//! conjugate gradient for systems whose factor would not fit in memory.
+
+use crate::assembly::Pattern;
+use faer::dyn_stack::{MemBuffer, MemStack};
+use faer::linalg::cholesky::llt::factor::LltRegularization;
+use faer::sparse::linalg::cholesky::{
+    factorize_symbolic_cholesky, CholeskySymbolicParams, LltRef, SymbolicCholesky, SymmetricOrdering,
+};
+use faer::sparse::{SparseColMatRef, SymbolicSparseColMatRef};
+use faer::{Conj, MatMut, Par, Side};
+use rayon::prelude::*;
+
+/// Which linear solver to use.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum SolverChoice {
+    /// Direct when the factor fits in 70 % of the available memory, else CG.
+    Auto,
+    Direct,
+    Iterative,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SolverError {
+    #[error("the stiffness matrix is not positive definite (a rigid-body motion is not suppressed, or a material constant is invalid)")]
+    NotPositiveDefinite,
+    #[error("sparse Cholesky analysis failed: {0}")]
+    Analysis(String),
+    #[error("conjugate gradient did not converge: relative residual {residual:.3e} after {iterations} iterations")]
+    NotConverged { iterations: usize, residual: f64 },
+    #[error("the solution contains NaN or infinity")]
+    NotFinite,
+}
+
+/// What a solve did.
+#[derive(Clone, Debug, Default)]
+pub struct SolveStats {
+    pub method: &'static str,
+    pub iterations: usize,
+    /// Relative residual `|b − A x| / |b|` (CG only; 0 for direct).
+    pub residual: f64,
+    /// Stored entries of the Cholesky factor (direct only).
+    pub factor_nnz: usize,
+}
+
+/// A solver for `A x = b` with `A` SPD in upper-triangular CSC form.
+/// `factorize` is called whenever the values change; `solve` may then be
+/// called for many right-hand sides.
+pub trait LinearSolver: Send {
+    fn name(&self) -> &'static str;
+    fn factorize(&mut self, pattern: &Pattern, values: &[f64]) -> Result<(), SolverError>;
+    fn solve(&mut self, rhs: &mut [f64]) -> Result<SolveStats, SolverError>;
+}
+
+fn symbolic_ref(p: &Pattern) -> SymbolicSparseColMatRef<'_, u32> {
+    SymbolicSparseColMatRef::new_checked(p.n, p.n, &p.col_ptr, None, &p.row_idx)
+}
+
+fn parallelism() -> Par {
+    Par::rayon(rayon::current_num_threads())
+}
+
+/// Bytes of memory currently available (Linux `MemAvailable`), if known.
+pub fn available_memory_bytes() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Supernodal sparse Cholesky `A = L Lᵀ`. The symbolic analysis is done
+/// once per pattern; `factorize` only recomputes the numbers.
+pub struct DirectCholesky {
+    symbolic: SymbolicCholesky<u32>,
+    l_values: Vec<f64>,
+    factored: bool,
+}
+
+impl DirectCholesky {
+    /// Symbolic analysis of `pattern`, whose equations are already in
+    /// fill-reducing (METIS) order.
+    pub fn analyse(pattern: &Pattern) -> Result<Self, SolverError> {
+        let symbolic = factorize_symbolic_cholesky(
+            symbolic_ref(pattern),
+            Side::Upper,
+            SymmetricOrdering::Identity,
+            CholeskySymbolicParams::default(),
+        )
+        .map_err(|e| SolverError::Analysis(format!("{e:?}")))?;
+        Ok(DirectCholesky { symbolic, l_values: Vec::new(), factored: false })
+    }
+
+    /// Stored entries of the factor.
+    pub fn factor_nnz(&self) -> usize {
+        self.symbolic.len_val()
+    }
+
+    /// Estimated peak bytes of the numeric factorisation (factor values plus
+    /// a workspace allowance).
+    pub fn factor_bytes(&self) -> u64 {
+        let scratch = self.symbolic.factorize_numeric_llt_scratch::<f64>(parallelism(), Default::default());
+        (self.symbolic.len_val() * 8 + scratch.size_bytes()) as u64
+    }
+}
+
+impl LinearSolver for DirectCholesky {
+    fn name(&self) -> &'static str {
+        "direct (faer supernodal Cholesky, METIS order)"
+    }
+
+    fn factorize(&mut self, pattern: &Pattern, values: &[f64]) -> Result<(), SolverError> {
+        let par = parallelism();
+        self.l_values.resize(self.symbolic.len_val(), 0.0);
+        let a = SparseColMatRef::new(symbolic_ref(pattern), values);
+        let mut mem = MemBuffer::new(self.symbolic.factorize_numeric_llt_scratch::<f64>(par, Default::default()));
+        self.symbolic
+            .factorize_numeric_llt(
+                &mut self.l_values,
+                a,
+                Side::Upper,
+                LltRegularization::default(),
+                par,
+                MemStack::new(&mut mem),
+                Default::default(),
+            )
+            .map_err(|_| SolverError::NotPositiveDefinite)?;
+        self.factored = true;
+        Ok(())
+    }
+
+    fn solve(&mut self, rhs: &mut [f64]) -> Result<SolveStats, SolverError> {
+        assert!(self.factored, "solve before factorize");
+        let par = parallelism();
+        let n = rhs.len();
+        let llt = LltRef::new(&self.symbolic, &self.l_values);
+        let mut mem = MemBuffer::new(self.symbolic.solve_in_place_scratch::<f64>(1, par));
+        llt.solve_in_place_with_conj(Conj::No, MatMut::from_column_major_slice_mut(rhs, n, 1), par, MemStack::new(&mut mem));
+        if rhs.iter().any(|v| !v.is_finite()) {
+            return Err(SolverError::NotFinite);
+        }
+        Ok(SolveStats { method: "direct", iterations: 1, residual: 0.0, factor_nnz: self.factor_nnz() })
+    }
+}
+
+/// Full symmetric matrix in CSR form (both triangles), for products.
+#[derive(Clone, Debug, Default)]
+pub struct CsrMatrix {
+    pub row_ptr: Vec<usize>,
+    pub col_idx: Vec<u32>,
+    pub values: Vec<f64>,
+}
+
+impl CsrMatrix {
+    /// Expands an upper-triangular CSC matrix to the full symmetric CSR one.
+    pub fn from_upper(pattern: &Pattern, values: &[f64]) -> Self {
+        let n = pattern.n;
+        let mut count = vec![0usize; n + 1];
+        for j in 0..n {
+            for k in pattern.col_ptr[j] as usize..pattern.col_ptr[j + 1] as usize {
+                let i = pattern.row_idx[k] as usize;
+                // upper entry (i, j) lives in CSR row i; its mirror in row j
+                count[i + 1] += 1;
+                if i != j {
+                    count[j + 1] += 1;
+                }
+            }
+        }
+        for i in 0..n {
+            count[i + 1] += count[i];
+        }
+        let mut fill = count.clone();
+        let nnz = count[n];
+        let mut col_idx = vec![0u32; nnz];
+        let mut vals = vec![0.0; nnz];
+        // Column-major traversal writes each CSR row in increasing column order.
+        for j in 0..n {
+            for k in pattern.col_ptr[j] as usize..pattern.col_ptr[j + 1] as usize {
+                let i = pattern.row_idx[k] as usize;
+                col_idx[fill[i]] = j as u32;
+                vals[fill[i]] = values[k];
+                fill[i] += 1;
+                if i != j {
+                    col_idx[fill[j]] = i as u32;
+                    vals[fill[j]] = values[k];
+                    fill[j] += 1;
+                }
+            }
+        }
+        CsrMatrix { row_ptr: count, col_idx, values: vals }
+    }
+
+    /// `y = A x`, parallel over rows; each row is summed in a fixed order.
+    pub fn mul_into(&self, x: &[f64], y: &mut [f64]) {
+        y.par_iter_mut().enumerate().for_each(|(i, yi)| {
+            let (s, e) = (self.row_ptr[i], self.row_ptr[i + 1]);
+            *yi = self.col_idx[s..e].iter().zip(&self.values[s..e]).map(|(&j, &a)| a * x[j as usize]).sum();
+        });
+    }
+}
+
+/// Deterministic parallel dot product: fixed-size chunks summed in order.
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    const CHUNK: usize = 4096;
+    let partial: Vec<f64> =
+        a.par_chunks(CHUNK).zip(b.par_chunks(CHUNK)).map(|(x, y)| x.iter().zip(y).map(|(p, q)| p * q).sum()).collect();
+    partial.iter().sum()
+}
+
+/// Conjugate gradient with a Jacobi (diagonal) preconditioner.
+pub struct ConjugateGradient {
+    matrix: CsrMatrix,
+    inv_diag: Vec<f64>,
+    /// Relative residual at which to stop.
+    pub tolerance: f64,
+    pub max_iterations: usize,
+}
+
+impl ConjugateGradient {
+    pub fn new(tolerance: f64, max_iterations: usize) -> Self {
+        ConjugateGradient { matrix: CsrMatrix::default(), inv_diag: Vec::new(), tolerance, max_iterations }
+    }
+}
+
+impl LinearSolver for ConjugateGradient {
+    fn name(&self) -> &'static str {
+        "iterative (Jacobi-preconditioned CG)"
+    }
+
+    fn factorize(&mut self, pattern: &Pattern, values: &[f64]) -> Result<(), SolverError> {
+        self.matrix = CsrMatrix::from_upper(pattern, values);
+        self.inv_diag = (0..pattern.n)
+            .map(|j| {
+                let last = pattern.col_ptr[j + 1] as usize - 1; // diagonal is the last upper entry
+                let d = values[last];
+                if d > 0.0 {
+                    Ok(1.0 / d)
+                } else {
+                    Err(SolverError::NotPositiveDefinite)
+                }
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(())
+    }
+
+    fn solve(&mut self, rhs: &mut [f64]) -> Result<SolveStats, SolverError> {
+        let n = rhs.len();
+        let b_norm = dot(rhs, rhs).sqrt();
+        if b_norm == 0.0 {
+            return Ok(SolveStats { method: "cg", ..Default::default() });
+        }
+        let mut x = vec![0.0; n];
+        let mut r = rhs.to_vec();
+        let mut z: Vec<f64> = r.iter().zip(&self.inv_diag).map(|(a, d)| a * d).collect();
+        let mut p = z.clone();
+        let mut ap = vec![0.0; n];
+        let mut rz = dot(&r, &z);
+        let mut residual = 1.0;
+        for it in 1..=self.max_iterations {
+            self.matrix.mul_into(&p, &mut ap);
+            let pap = dot(&p, &ap);
+            if !(pap > 0.0) {
+                return Err(SolverError::NotPositiveDefinite);
+            }
+            let alpha = rz / pap;
+            x.par_iter_mut().zip(&p).for_each(|(xi, pi)| *xi += alpha * pi);
+            r.par_iter_mut().zip(&ap).for_each(|(ri, api)| *ri -= alpha * api);
+            residual = dot(&r, &r).sqrt() / b_norm;
+            if residual <= self.tolerance {
+                rhs.copy_from_slice(&x);
+                return Ok(SolveStats { method: "cg", iterations: it, residual, factor_nnz: 0 });
+            }
+            z.par_iter_mut().zip(&r).zip(&self.inv_diag).for_each(|((zi, ri), d)| *zi = ri * d);
+            let rz_new = dot(&r, &z);
+            let beta = rz_new / rz;
+            rz = rz_new;
+            p.par_iter_mut().zip(&z).for_each(|(pi, zi)| *pi = zi + beta * *pi);
+        }
+        Err(SolverError::NotConverged { iterations: self.max_iterations, residual })
+    }
+}
+
+/// Builds the solver for `pattern` according to `choice`; with `Auto`, the
+/// direct solver is used when its factor fits in 70 % of available memory.
+pub fn make_solver(pattern: &Pattern, choice: SolverChoice) -> Result<Box<dyn LinearSolver>, SolverError> {
+    let cg = || Box::new(ConjugateGradient::new(1e-10, 20 * pattern.n.max(100))) as Box<dyn LinearSolver>;
+    match choice {
+        SolverChoice::Iterative => Ok(cg()),
+        SolverChoice::Direct => Ok(Box::new(DirectCholesky::analyse(pattern)?)),
+        SolverChoice::Auto => {
+            let direct = DirectCholesky::analyse(pattern)?;
+            let budget = available_memory_bytes().map(|b| b as f64 * 0.7).unwrap_or(f64::INFINITY);
+            if (direct.factor_bytes() as f64) < budget {
+                Ok(Box::new(direct))
+            } else {
+                Ok(cg())
+            }
+        }
+    }
+}

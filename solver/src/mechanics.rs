@@ -1,0 +1,276 @@
+//! Thermo-elastic element kernel: stiffness `K_e = ∫ Bᵀ D B dV` and thermal
+//! load `f_e = ∫ Bᵀ D ε_th dV`, with `D(T)` and `ε_th(T)` evaluated at each
+//! integration point from the interpolated nodal temperature.
+//!
+//! Units: coordinates mm, moduli MPa, so `K_e` is N/mm and `f_e` N.
+
+use crate::element::incompatible;
+use crate::values::{CellValues, JacobianError};
+use materials::{Material, Voigt6x6};
+use mesher::CellKind;
+
+/// Caller-owned scratch for one cell: the kernel allocates nothing.
+pub struct KernelScratch {
+    /// Gradients of all displacement fields (nodes, then incompatible modes),
+    /// entry `q * fields + a`, mm⁻¹.
+    grads: Vec<[f64; 3]>,
+    /// Uncondensed matrix and load, `3 * fields` square / long.
+    k_full: Vec<f64>,
+    f_full: Vec<f64>,
+    db: Vec<[f64; 18]>,
+}
+
+impl KernelScratch {
+    pub fn new(kind: CellKind, num_points: usize) -> Self {
+        let fields = fields(kind);
+        KernelScratch {
+            grads: vec![[0.0; 3]; num_points * fields],
+            k_full: vec![0.0; 9 * fields * fields],
+            f_full: vec![0.0; 3 * fields],
+            db: vec![[0.0; 18]; fields],
+        }
+    }
+}
+
+/// Number of displacement fields of a cell: its nodes, plus 3 modes for C3D8I.
+pub fn fields(kind: CellKind) -> usize {
+    kind.nodes_per_cell() + if kind == CellKind::Hex8I { incompatible::MODES } else { 0 }
+}
+
+/// Temperatures at the cell's nodes, °C: current and stress-free (initial).
+pub struct CellTemperatures<'a> {
+    pub current: &'a [f64],
+    pub initial: &'a [f64],
+}
+
+/// Interpolates nodal values with shape values `n`.
+#[inline]
+pub fn interpolate(n: &[f64], nodal: &[f64]) -> f64 {
+    n.iter().zip(nodal).map(|(a, b)| a * b).sum()
+}
+
+/// `D · B_a` for gradient `g` (Voigt `[xx,yy,zz,xy,yz,xz]`), as a 6x3 block stored row-major.
+#[inline]
+fn d_times_b(d: &Voigt6x6, g: &[f64; 3]) -> [f64; 18] {
+    let mut out = [0.0; 18];
+    for r in 0..6 {
+        // B_a columns: ux -> (gx,0,0,gy,0,gz); uy -> (0,gy,0,gx,gz,0); uz -> (0,0,gz,0,gy,gx)
+        out[r * 3] = d[r][0] * g[0] + d[r][3] * g[1] + d[r][5] * g[2];
+        out[r * 3 + 1] = d[r][1] * g[1] + d[r][3] * g[0] + d[r][4] * g[2];
+        out[r * 3 + 2] = d[r][2] * g[2] + d[r][4] * g[1] + d[r][5] * g[0];
+    }
+    out
+}
+
+/// `B_aᵀ v` for a Voigt vector `v` (stress-like), N/mm² · mm⁻¹.
+#[inline]
+pub fn bt_times(g: &[f64; 3], v: &[f64; 6]) -> [f64; 3] {
+    [
+        g[0] * v[0] + g[1] * v[3] + g[2] * v[5],
+        g[1] * v[1] + g[0] * v[3] + g[2] * v[4],
+        g[2] * v[2] + g[1] * v[4] + g[0] * v[5],
+    ]
+}
+
+/// Fills the gradients of all fields at every point for the current cell.
+fn fill_gradients(kind: CellKind, values: &CellValues, x: &[[f64; 3]], grads: &mut [[f64; 3]]) {
+    let nn = kind.nodes_per_cell();
+    let nf = fields(kind);
+    let mut modes = [[0.0; 3]; 3 * 27];
+    if kind == CellKind::Hex8I {
+        incompatible::mode_gradients_into(values, x, &mut modes);
+    }
+    for q in 0..values.num_points() {
+        let row = &mut grads[q * nf..(q + 1) * nf];
+        row[..nn].copy_from_slice(values.dndx(q));
+        for k in nn..nf {
+            row[k] = modes[q * incompatible::MODES + k - nn];
+        }
+    }
+}
+
+/// Element stiffness (row-major `3n x 3n`, dof order node-major `u_x,u_y,u_z`)
+/// and thermal load (`3n`) of one cell into caller buffers, with incompatible
+/// modes condensed for C3D8I.
+pub fn stiffness_and_thermal_load_into(
+    kind: CellKind,
+    values: &mut CellValues,
+    x: &[[f64; 3]],
+    material: &Material,
+    temps: &CellTemperatures<'_>,
+    scratch: &mut KernelScratch,
+    ke: &mut [f64],
+    fe: &mut [f64],
+) -> Result<(), JacobianError> {
+    values.reinit(x)?;
+    let nf = fields(kind);
+    let m = 3 * nf;
+    fill_gradients(kind, values, x, &mut scratch.grads);
+    let (k, f) = (&mut scratch.k_full, &mut scratch.f_full);
+    k.iter_mut().for_each(|v| *v = 0.0);
+    f.iter_mut().for_each(|v| *v = 0.0);
+    for q in 0..values.num_points() {
+        let n = values.n(q);
+        let t = interpolate(n, temps.current);
+        let t0 = interpolate(n, temps.initial);
+        let d = material.stiffness(t);
+        let eps_th = material.thermal_strain(t, t0);
+        let sig_th: [f64; 6] = std::array::from_fn(|r| (0..6).map(|c| d[r][c] * eps_th[c]).sum());
+        let dv = values.detj_w(q);
+        let grads = &scratch.grads[q * nf..(q + 1) * nf];
+        for (b, g) in grads.iter().enumerate() {
+            scratch.db[b] = d_times_b(&d, g);
+            let fb = bt_times(g, &sig_th);
+            for i in 0..3 {
+                f[3 * b + i] += fb[i] * dv;
+            }
+        }
+        for (a, ga) in grads.iter().enumerate() {
+            for (b, db) in scratch.db.iter().enumerate().skip(a) {
+                // (B_aᵀ D B_b)[i][j] = Σ_r B_a[r][i] (D B_b)[r][j]
+                for j in 0..3 {
+                    let col: [f64; 6] = std::array::from_fn(|r| db[r * 3 + j]);
+                    let v = bt_times(ga, &col);
+                    for i in 0..3 {
+                        k[(3 * a + i) * m + 3 * b + j] += v[i] * dv;
+                    }
+                }
+            }
+        }
+    }
+    // mirror the upper block triangle
+    for a in 0..nf {
+        for b in 0..a {
+            for i in 0..3 {
+                for j in 0..3 {
+                    k[(3 * a + i) * m + 3 * b + j] = k[(3 * b + j) * m + 3 * a + i];
+                }
+            }
+        }
+    }
+    let nu = 3 * kind.nodes_per_cell();
+    condense_into(k, f, m, nu, ke, fe);
+    Ok(())
+}
+
+/// Static condensation of the trailing `m − nu` internal dofs:
+/// `K* = K_uu − K_ua K_aa⁻¹ K_au`, `f* = f_u − K_ua K_aa⁻¹ f_a`.
+fn condense_into(k: &[f64], f: &[f64], m: usize, nu: usize, ke: &mut [f64], fe: &mut [f64]) {
+    for i in 0..nu {
+        ke[i * nu..(i + 1) * nu].copy_from_slice(&k[i * m..i * m + nu]);
+        fe[i] = f[i];
+    }
+    let na = m - nu;
+    if na == 0 {
+        return;
+    }
+    let (kaa_inv_kau, kaa_inv_fa) = solve_internal(k, f, m, nu);
+    for i in 0..nu {
+        for j in 0..nu {
+            let s: f64 = (0..na).map(|p| k[i * m + nu + p] * kaa_inv_kau[p * nu + j]).sum();
+            ke[i * nu + j] -= s;
+        }
+        fe[i] -= (0..na).map(|p| k[i * m + nu + p] * kaa_inv_fa[p]).sum::<f64>();
+    }
+}
+
+/// `K_aa⁻¹ K_au` (row-major `na x nu`) and `K_aa⁻¹ f_a`, by Cholesky of the small `K_aa`.
+pub fn solve_internal(k: &[f64], f: &[f64], m: usize, nu: usize) -> (Vec<f64>, Vec<f64>) {
+    let na = m - nu;
+    let mut l = vec![0.0; na * na];
+    for i in 0..na {
+        for j in 0..=i {
+            let mut s = k[(nu + i) * m + nu + j];
+            for p in 0..j {
+                s -= l[i * na + p] * l[j * na + p];
+            }
+            l[i * na + j] = if i == j { s.sqrt() } else { s / l[j * na + j] };
+        }
+    }
+    let solve = |rhs: &mut [f64]| {
+        for i in 0..na {
+            let s: f64 = (0..i).map(|p| l[i * na + p] * rhs[p]).sum();
+            rhs[i] = (rhs[i] - s) / l[i * na + i];
+        }
+        for i in (0..na).rev() {
+            let s: f64 = (i + 1..na).map(|p| l[p * na + i] * rhs[p]).sum();
+            rhs[i] = (rhs[i] - s) / l[i * na + i];
+        }
+    };
+    let mut x = vec![0.0; na * nu];
+    let mut col = vec![0.0; na];
+    for j in 0..nu {
+        for p in 0..na {
+            col[p] = k[(nu + p) * m + j];
+        }
+        solve(&mut col);
+        for p in 0..na {
+            x[p * nu + j] = col[p];
+        }
+    }
+    let mut fa: Vec<f64> = f[nu..m].to_vec();
+    solve(&mut fa);
+    (x, fa)
+}
+
+/// Strains (Voigt, engineering shear) at every integration point of a cell
+/// from its nodal displacements `u` (mm, node-major), recovering the
+/// incompatible-mode amplitudes for C3D8I. Writes `eps[q]`.
+pub fn strains_into(
+    kind: CellKind,
+    values: &mut CellValues,
+    x: &[[f64; 3]],
+    u: &[f64],
+    internal: Option<(&[f64], &[f64])>,
+    scratch: &mut KernelScratch,
+    eps: &mut [[f64; 6]],
+) -> Result<(), JacobianError> {
+    values.reinit(x)?;
+    let nn = kind.nodes_per_cell();
+    let nf = fields(kind);
+    fill_gradients(kind, values, x, &mut scratch.grads);
+    // amplitudes of the internal modes: α = K_aa⁻¹ (f_a − K_au u)
+    let mut alpha = [0.0; 9];
+    if let Some((kaa_inv_kau, kaa_inv_fa)) = internal {
+        let na = 3 * (nf - nn);
+        let nu = 3 * nn;
+        for p in 0..na {
+            alpha[p] = kaa_inv_fa[p] - (0..nu).map(|j| kaa_inv_kau[p * nu + j] * u[j]).sum::<f64>();
+        }
+    }
+    for q in 0..values.num_points() {
+        let grads = &scratch.grads[q * nf..(q + 1) * nf];
+        let mut e = [0.0; 6];
+        for (a, g) in grads.iter().enumerate() {
+            let ua = if a < nn { [u[3 * a], u[3 * a + 1], u[3 * a + 2]] } else {
+                let p = 3 * (a - nn);
+                [alpha[p], alpha[p + 1], alpha[p + 2]]
+            };
+            e[0] += g[0] * ua[0];
+            e[1] += g[1] * ua[1];
+            e[2] += g[2] * ua[2];
+            e[3] += g[1] * ua[0] + g[0] * ua[1];
+            e[4] += g[2] * ua[1] + g[1] * ua[2];
+            e[5] += g[2] * ua[0] + g[0] * ua[2];
+        }
+        eps[q] = e;
+    }
+    Ok(())
+}
+
+/// The uncondensed C3D8I matrices needed to recover the internal amplitudes:
+/// `(K_aa⁻¹ K_au, K_aa⁻¹ f_a)`.
+pub fn internal_recovery(
+    values: &mut CellValues,
+    x: &[[f64; 3]],
+    material: &Material,
+    temps: &CellTemperatures<'_>,
+    scratch: &mut KernelScratch,
+) -> Result<(Vec<f64>, Vec<f64>), JacobianError> {
+    let kind = CellKind::Hex8I;
+    let nu = 3 * kind.nodes_per_cell();
+    let mut ke = vec![0.0; nu * nu];
+    let mut fe = vec![0.0; nu];
+    stiffness_and_thermal_load_into(kind, values, x, material, temps, scratch, &mut ke, &mut fe)?;
+    Ok(solve_internal(&scratch.k_full, &scratch.f_full, 3 * fields(kind), nu))
+}

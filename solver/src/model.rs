@@ -1,0 +1,46 @@
+//! The analysis model handed to the solver: mesh, a material per cell, the
+//! initial (stress-free) temperature and the load steps, each with its
+//! complete state (constraints, loads, temperatures). Input formats build
+//! it; the solver never sees their syntax.
+
+use materials::Material;
+use mesher::Mesh;
+use std::collections::BTreeMap;
+
+/// One static load step with the complete state at its end.
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub name: String,
+    /// Total time at the end of the step, s.
+    pub time: f64,
+    /// Prescribed displacements `(node, direction) → value`, mm.
+    pub constraints: BTreeMap<(usize, usize), f64>,
+    /// Concentrated forces `(node, direction) → value`, N.
+    pub loads: BTreeMap<(usize, usize), f64>,
+    /// Nodal temperatures, °C.
+    pub temperature: Vec<f64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub mesh: Mesh,
+    pub materials: Vec<Material>,
+    /// Material index of every cell (global cell index).
+    pub cell_material: Vec<usize>,
+    /// Initial nodal temperatures, °C: the stress-free state.
+    pub initial_temperature: Vec<f64>,
+    pub steps: Vec<Step>,
+}
+
+impl Model {
+    /// Whether each node belongs to at least one cell.
+    pub fn used_nodes(&self) -> Vec<bool> {
+        let mut used = vec![false; self.mesh.num_nodes()];
+        for block in &self.mesh.blocks {
+            for &v in &block.connectivity {
+                used[v] = true;
+            }
+        }
+        used
+    }
+}

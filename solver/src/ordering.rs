@@ -1,0 +1,80 @@
+//! Fill-reducing node ordering by METIS nested dissection.
+//!
+//! Ordering the node graph (not the 3x larger DOF graph) and numbering each
+//! node's DOFs consecutively gives the same quality at a ninth of the cost;
+//! the equations are then numbered in this order, so the Cholesky factor
+//! needs no further permutation.
+
+/// Nested-dissection order of the graph given in CSR form (self loops are
+/// ignored). Returns `order[k]` = the node eliminated `k`-th.
+pub fn nested_dissection(offsets: &[usize], neighbours: &[usize]) -> Vec<usize> {
+    let n = offsets.len() - 1;
+    if n == 0 {
+        return Vec::new();
+    }
+    let mut xadj: Vec<i32> = Vec::with_capacity(n + 1);
+    let mut adjncy: Vec<i32> = Vec::with_capacity(neighbours.len());
+    xadj.push(0);
+    for v in 0..n {
+        for &w in &neighbours[offsets[v]..offsets[v + 1]] {
+            if w != v {
+                adjncy.push(w as i32);
+            }
+        }
+        xadj.push(adjncy.len() as i32);
+    }
+    if adjncy.is_empty() {
+        return (0..n).collect();
+    }
+    let mut nvtxs = n as i32;
+    let mut perm = vec![0i32; n];
+    let mut iperm = vec![0i32; n];
+    // SAFETY: xadj/adjncy form a valid symmetric CSR graph of `n` vertices
+    // with zero-based numbering; perm and iperm have length n; METIS keeps no
+    // pointer after returning. Null options select METIS's defaults (fixed seed).
+    let status = unsafe {
+        metis_sys::METIS_NodeND(
+            &mut nvtxs,
+            xadj.as_mut_ptr(),
+            adjncy.as_mut_ptr(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            perm.as_mut_ptr(),
+            iperm.as_mut_ptr(),
+        )
+    };
+    if status != metis_sys::rstatus_et_METIS_OK {
+        // METIS only fails on memory exhaustion or invalid input; the natural
+        // order is still a correct (if slower) ordering.
+        return (0..n).collect();
+    }
+    perm.into_iter().map(|p| p as usize).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_is_a_permutation() {
+        // a 10x10 grid graph
+        let m = 10;
+        let mut off = vec![0];
+        let mut nb = Vec::new();
+        for i in 0..m {
+            for j in 0..m {
+                for (di, dj) in [(-1i32, 0i32), (1, 0), (0, -1), (0, 1)] {
+                    let (a, b) = (i as i32 + di, j as i32 + dj);
+                    if a >= 0 && b >= 0 && a < m as i32 && b < m as i32 {
+                        nb.push(a as usize * m + b as usize);
+                    }
+                }
+                off.push(nb.len());
+            }
+        }
+        let mut order = nested_dissection(&off, &nb);
+        assert_ne!(order, (0..m * m).collect::<Vec<_>>());
+        order.sort();
+        assert_eq!(order, (0..m * m).collect::<Vec<_>>());
+    }
+}

@@ -1,0 +1,306 @@
+//! Post-processing: stresses at integration points, their extrapolation to
+//! nodes averaged within each part only (stress jumps across a material
+//! interface, so interface nodes get one value per part), von Mises and
+//! principal stresses, and per-part maxima taken at integration points.
+
+use crate::analysis::{AnalysisError, Workspaces};
+use crate::element::{reference_nodes, stiffness_rule};
+use crate::mechanics::{internal_recovery, strains_into, CellTemperatures};
+use crate::model::Model;
+use mesher::{CellKind, Mesh, Shape};
+use rayon::prelude::*;
+
+/// A Voigt tensor at every integration point of every cell.
+#[derive(Clone, Debug, Default)]
+pub struct QpField {
+    /// Start of each cell's points in `data` (length cells + 1).
+    pub offsets: Vec<usize>,
+    pub data: Vec<[f64; 6]>,
+}
+
+impl QpField {
+    pub fn cell(&self, cell: usize) -> &[[f64; 6]] {
+        &self.data[self.offsets[cell]..self.offsets[cell + 1]]
+    }
+}
+
+/// Stresses `σ = D(T)(ε − ε_th)` (MPa) at the integration points of every cell.
+pub fn recover_stresses(
+    model: &Model,
+    locate: &[(usize, usize)],
+    displacement: &[[f64; 3]],
+    temperature: &[f64],
+) -> Result<QpField, AnalysisError> {
+    let per_cell: Vec<Vec<[f64; 6]>> = (0..locate.len())
+        .into_par_iter()
+        .map_init(Workspaces::default, |ws, cell| {
+            let (b, c) = locate[cell];
+            let block = &model.mesh.blocks[b];
+            let nodes = block.cell(c);
+            let w = ws.get(block.kind);
+            w.gather(model, nodes, temperature);
+            for (k, &v) in nodes.iter().enumerate() {
+                w.u[3 * k..3 * k + 3].copy_from_slice(&displacement[v]);
+            }
+            let material = &model.materials[model.cell_material[cell]];
+            let temps = CellTemperatures { current: &w.t, initial: &w.t0 };
+            let err = |source| AnalysisError::Jacobian { element: block.cell_ids[c], kind: block.kind.abaqus_name(), source };
+            let internal = if block.kind == CellKind::Hex8I {
+                Some(internal_recovery(&mut w.values, &w.x, material, &temps, &mut w.scratch).map_err(err)?)
+            } else {
+                None
+            };
+            let nq = w.values.num_points();
+            let mut eps = vec![[0.0; 6]; nq];
+            let internal_ref = internal.as_ref().map(|(a, b)| (a.as_slice(), b.as_slice()));
+            strains_into(block.kind, &mut w.values, &w.x, &w.u, internal_ref, &mut w.scratch, &mut eps).map_err(err)?;
+            Ok((0..nq)
+                .map(|q| {
+                    let n = w.values.n(q);
+                    let t = crate::mechanics::interpolate(n, &w.t);
+                    let t0 = crate::mechanics::interpolate(n, &w.t0);
+                    let d = material.stiffness(t);
+                    let eth = material.thermal_strain(t, t0);
+                    std::array::from_fn(|r| (0..6).map(|s| d[r][s] * (eps[q][s] - eth[s])).sum())
+                })
+                .collect())
+        })
+        .collect::<Result<_, AnalysisError>>()?;
+    let mut offsets = Vec::with_capacity(per_cell.len() + 1);
+    offsets.push(0);
+    for p in &per_cell {
+        offsets.push(offsets.last().unwrap() + p.len());
+    }
+    Ok(QpField { offsets, data: per_cell.into_iter().flatten().collect() })
+}
+
+/// Von Mises equivalent stress, MPa.
+pub fn von_mises(s: &[f64; 6]) -> f64 {
+    let [xx, yy, zz, xy, yz, xz] = *s;
+    (0.5 * ((xx - yy).powi(2) + (yy - zz).powi(2) + (zz - xx).powi(2)) + 3.0 * (xy * xy + yz * yz + xz * xz)).sqrt()
+}
+
+/// Principal stresses, MPa, in decreasing order (closed-form eigenvalues of
+/// the symmetric 3x3 tensor).
+pub fn principal(s: &[f64; 6]) -> [f64; 3] {
+    let [xx, yy, zz, xy, yz, xz] = *s;
+    let p1 = xy * xy + yz * yz + xz * xz;
+    let q = (xx + yy + zz) / 3.0;
+    let p2 = (xx - q).powi(2) + (yy - q).powi(2) + (zz - q).powi(2) + 2.0 * p1;
+    let p = (p2 / 6.0).sqrt();
+    if p < 1e-300 {
+        return [q; 3];
+    }
+    let b = [(xx - q) / p, xy / p, xz / p, (yy - q) / p, yz / p, (zz - q) / p];
+    let det_b = b[0] * (b[3] * b[5] - b[4] * b[4]) - b[1] * (b[1] * b[5] - b[4] * b[2]) + b[2] * (b[1] * b[4] - b[3] * b[2]);
+    let r = (det_b / 2.0).clamp(-1.0, 1.0);
+    let phi = r.acos() / 3.0;
+    let e1 = q + 2.0 * p * phi.cos();
+    let e3 = q + 2.0 * p * (phi + 2.0 * std::f64::consts::PI / 3.0).cos();
+    [e1, 3.0 * q - e1 - e3, e3]
+}
+
+/// Extrapolation matrix (nodes x points, row-major) of a kind: the
+/// least-squares trilinear (hex) or linear (tet) fit to the point values,
+/// evaluated at the nodes. Exact for 2x2x2 and 4-point rules.
+pub fn extrapolation_matrix(kind: CellKind) -> Vec<f64> {
+    let rule = stiffness_rule(kind);
+    let shape = kind.shape();
+    let basis = |x: &[f64; 3]| -> Vec<f64> {
+        match shape {
+            Shape::Tet10 => vec![1.0, x[0], x[1], x[2]],
+            _ => vec![1.0, x[0], x[1], x[2], x[0] * x[1], x[1] * x[2], x[0] * x[2], x[0] * x[1] * x[2]],
+        }
+    };
+    let nq = rule.len();
+    let p: Vec<Vec<f64>> = rule.points.iter().map(basis).collect();
+    let m = p[0].len();
+    // normal matrix PᵀP (m x m) and its inverse by Gauss-Jordan
+    let mut a = vec![vec![0.0; 2 * m]; m];
+    for i in 0..m {
+        for j in 0..m {
+            a[i][j] = (0..nq).map(|q| p[q][i] * p[q][j]).sum();
+        }
+        a[i][m + i] = 1.0;
+    }
+    for col in 0..m {
+        let piv = (col..m).max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs())).unwrap();
+        a.swap(col, piv);
+        let d = a[col][col];
+        a[col].iter_mut().for_each(|v| *v /= d);
+        for r in 0..m {
+            if r != col {
+                let f = a[r][col];
+                for k in 0..2 * m {
+                    a[r][k] -= f * a[col][k];
+                }
+            }
+        }
+    }
+    let nodes = reference_nodes(shape);
+    let mut e = vec![0.0; nodes.len() * nq];
+    for (a_node, xn) in nodes.iter().enumerate() {
+        let bn = basis(xn);
+        for q in 0..nq {
+            // bnᵀ (PᵀP)⁻¹ p_q
+            e[a_node * nq + q] = (0..m).map(|i| bn[i] * (0..m).map(|j| a[i][m + j] * p[q][j]).sum::<f64>()).sum();
+        }
+    }
+    e
+}
+
+/// Output points: one copy of a node per part it belongs to, so that nodal
+/// stresses are averaged within a part and stay discontinuous across parts.
+#[derive(Clone, Debug)]
+pub struct PartPoints {
+    /// Mesh node of each output point.
+    pub node: Vec<usize>,
+    /// Part of each output point.
+    pub part: Vec<usize>,
+    /// Output-point connectivity of every cell, per block (same layout as the mesh).
+    pub connectivity: Vec<Vec<usize>>,
+}
+
+impl PartPoints {
+    pub fn new(mesh: &Mesh) -> Self {
+        let mut first: Vec<Vec<(usize, usize)>> = vec![Vec::new(); mesh.num_nodes()];
+        let (mut node, mut part) = (Vec::new(), Vec::new());
+        let mut connectivity = Vec::with_capacity(mesh.blocks.len());
+        let mut cell = 0;
+        for block in &mesh.blocks {
+            let mut conn = Vec::with_capacity(block.connectivity.len());
+            for c in 0..block.len() {
+                let p = mesh.cell_part[cell];
+                for &v in block.cell(c) {
+                    let point = match first[v].iter().find(|e| e.0 == p) {
+                        Some(&(_, pt)) => pt,
+                        None => {
+                            node.push(v);
+                            part.push(p);
+                            first[v].push((p, node.len() - 1));
+                            node.len() - 1
+                        }
+                    };
+                    conn.push(point);
+                }
+                cell += 1;
+            }
+            connectivity.push(conn);
+        }
+        PartPoints { node, part, connectivity }
+    }
+
+    pub fn len(&self) -> usize {
+        self.node.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.node.is_empty()
+    }
+
+    /// Integration-point tensors extrapolated to the output points and
+    /// averaged over the cells of the point's part.
+    pub fn average(&self, mesh: &Mesh, field: &QpField) -> Vec<[f64; 6]> {
+        let mut sum = vec![[0.0; 6]; self.len()];
+        let mut count = vec![0u32; self.len()];
+        let mut cell = 0;
+        for (b, block) in mesh.blocks.iter().enumerate() {
+            let e = extrapolation_matrix(block.kind);
+            let n = block.kind.nodes_per_cell();
+            for c in 0..block.len() {
+                let vals = field.cell(cell);
+                let nq = vals.len();
+                for a in 0..n {
+                    let pt = self.connectivity[b][c * n + a];
+                    for (q, v) in vals.iter().enumerate() {
+                        for k in 0..6 {
+                            sum[pt][k] += e[a * nq + q] * v[k];
+                        }
+                    }
+                    count[pt] += 1;
+                }
+                cell += 1;
+            }
+        }
+        sum.iter().zip(&count).map(|(s, &c)| s.map(|v| v / c.max(1) as f64)).collect()
+    }
+}
+
+/// Extremes of one part over its integration points, MPa.
+#[derive(Clone, Debug)]
+pub struct PartExtremes {
+    pub part: String,
+    pub von_mises_max: f64,
+    pub max_principal: f64,
+    pub min_principal: f64,
+    /// User number of the element holding the von Mises maximum.
+    pub von_mises_max_element: u64,
+}
+
+/// Per-part extremes at integration points.
+pub fn part_extremes(mesh: &Mesh, field: &QpField) -> Vec<PartExtremes> {
+    let mut out: Vec<PartExtremes> = mesh
+        .part_names
+        .iter()
+        .map(|p| PartExtremes {
+            part: p.clone(),
+            von_mises_max: 0.0,
+            max_principal: f64::NEG_INFINITY,
+            min_principal: f64::INFINITY,
+            von_mises_max_element: 0,
+        })
+        .collect();
+    for (cell, b, c) in mesh.cells() {
+        let e = &mut out[mesh.cell_part[cell]];
+        for s in field.cell(cell) {
+            let vm = von_mises(s);
+            if vm > e.von_mises_max {
+                e.von_mises_max = vm;
+                e.von_mises_max_element = mesh.blocks[b].cell_ids[c];
+            }
+            let p = principal(s);
+            e.max_principal = e.max_principal.max(p[0]);
+            e.min_principal = e.min_principal.min(p[2]);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn principal_stresses_of_a_rotated_tensor() {
+        // σ = diag(3, 1, -2) rotated by 30° about z
+        let (c, s) = (30f64.to_radians().cos(), 30f64.to_radians().sin());
+        let (a, b) = (3.0, 1.0);
+        let t = [a * c * c + b * s * s, a * s * s + b * c * c, -2.0, (a - b) * c * s, 0.0, 0.0];
+        let p = principal(&t);
+        for (x, y) in p.iter().zip([3.0, 1.0, -2.0]) {
+            assert!((x - y).abs() < 1e-12, "{p:?}");
+        }
+        // von Mises is invariant under rotation
+        assert!((von_mises(&t) - von_mises(&[3.0, 1.0, -2.0, 0.0, 0.0, 0.0])).abs() < 1e-12);
+    }
+
+    #[test]
+    fn uniaxial_von_mises_equals_the_stress() {
+        assert!((von_mises(&[100.0, 0.0, 0.0, 0.0, 0.0, 0.0]) - 100.0).abs() < 1e-12);
+        assert!((von_mises(&[0.0, 0.0, 0.0, 10.0, 0.0, 0.0]) - 10.0 * 3f64.sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn extrapolation_reproduces_linear_fields() {
+        for kind in [CellKind::Hex8, CellKind::Hex20, CellKind::Hex20R, CellKind::Tet10] {
+            let rule = stiffness_rule(kind);
+            let e = extrapolation_matrix(kind);
+            let f = |x: &[f64; 3]| 1.0 + 2.0 * x[0] - x[1] + 0.5 * x[2];
+            let vals: Vec<f64> = rule.points.iter().map(f).collect();
+            for (a, xn) in reference_nodes(kind.shape()).iter().enumerate() {
+                let v: f64 = (0..rule.len()).map(|q| e[a * rule.len() + q] * vals[q]).sum();
+                assert!((v - f(xn)).abs() < 1e-12, "{kind:?} node {a}: {v} vs {}", f(xn));
+            }
+        }
+    }
+}
