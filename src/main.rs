@@ -1,1 +1,156 @@
-fn main() {}
+//! pkgstress command line: each subcommand is a few lines calling the crates.
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use solver::analysis::StaticAnalysis;
+use solver::io::{csv::write_nodes_csv, deck::read_deck, vtk};
+use solver::linear::SolverChoice;
+use solver::post::{part_extremes, PartPoints};
+use std::path::{Path, PathBuf};
+
+#[derive(Parser)]
+#[command(
+    name = "pkgstress",
+    version,
+    about = "Thermo-mechanical stress and warpage of image-sensor packages"
+)]
+struct Cli {
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, global = true)]
+    threads: Option<usize>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Copy, Clone, ValueEnum)]
+enum SolverArg {
+    /// Direct Cholesky when its factor fits in memory, else CG.
+    Auto,
+    /// Sparse Cholesky (faer, METIS ordering).
+    Direct,
+    /// Preconditioned conjugate gradient.
+    Cg,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Solve an Abaqus/CalculiX keyword deck (linear thermo-elastic static steps).
+    Solve {
+        /// The deck (.inp).
+        deck: PathBuf,
+        /// Output folder for the .pvd/.vtu files.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Also write nodes_<step>.csv (node_id, x, y, z, ux, uy, uz, T).
+        #[arg(long)]
+        csv: bool,
+        /// Linear solver.
+        #[arg(long, value_enum, default_value = "auto")]
+        solver: SolverArg,
+    },
+}
+
+fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(cli) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    if let Some(n) = cli.threads {
+        if n == 0 {
+            bail!("--threads must be at least 1");
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .context("setting up the thread pool")?;
+    }
+    match cli.command {
+        Command::Solve {
+            deck,
+            out,
+            csv,
+            solver,
+        } => solve(&deck, &out, csv, solver),
+    }
+}
+
+fn solve(deck_path: &Path, out: &Path, csv: bool, solver: SolverArg) -> Result<()> {
+    let deck = read_deck(deck_path)?;
+    for w in &deck.warnings {
+        eprintln!("warning: {w}");
+    }
+    let model = deck.model;
+    let stem = deck_path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("model")
+        .to_string();
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("creating output folder {}", out.display()))?;
+    let choice = match solver {
+        SolverArg::Auto => SolverChoice::Auto,
+        SolverArg::Direct => SolverChoice::Direct,
+        SolverArg::Cg => SolverChoice::Iterative,
+    };
+    println!(
+        "{}: {} nodes, {} elements, {} parts, {} steps",
+        deck_path.display(),
+        model.mesh.num_nodes(),
+        model.mesh.num_cells(),
+        model.mesh.part_names.len(),
+        model.steps.len()
+    );
+    let points = PartPoints::new(&model.mesh);
+    let mut analysis = StaticAnalysis::new(&model, choice);
+    let mut collection = Vec::new();
+    for (k, step) in model.steps.iter().enumerate() {
+        let result = analysis.solve_step(step)?;
+        let max_u = result
+            .displacement
+            .iter()
+            .map(|u| (u[0] * u[0] + u[1] * u[1] + u[2] * u[2]).sqrt())
+            .fold(0.0, f64::max);
+        println!(
+            "step {} '{}' (t = {} s): {} DOF, assembly {:.3} s, solve {:.3} s [{}{}], max |u| = {:.6e} mm",
+            k + 1,
+            result.name,
+            result.time,
+            result.num_equations,
+            result.assembly_seconds,
+            result.solve_seconds,
+            analysis.solver_name(),
+            if result.stats.iterations > 1 { format!(", {} iterations", result.stats.iterations) } else { String::new() },
+            max_u
+        );
+        println!(
+            "  {:<24} {:>16} {:>12} {:>16} {:>16}",
+            "part", "von Mises max", "at element", "max principal", "min principal"
+        );
+        for e in part_extremes(&model.mesh, &result.stress) {
+            println!(
+                "  {:<24} {:>12.4} MPa {:>12} {:>12.4} MPa {:>12.4} MPa",
+                e.part, e.von_mises_max, e.von_mises_max_element, e.max_principal, e.min_principal
+            );
+        }
+        if result.displacement.iter().flatten().any(|v| !v.is_finite()) {
+            bail!("step {}: the solution is not finite", result.name);
+        }
+        let file = format!("{stem}_step{}.vtu", k + 1);
+        vtk::write_vtu(&out.join(&file), &model, &points, &result)
+            .with_context(|| format!("writing {file}"))?;
+        if csv {
+            let name = format!("nodes_{}.csv", k + 1);
+            write_nodes_csv(&out.join(&name), &model, &result)
+                .with_context(|| format!("writing {name}"))?;
+        }
+        collection.push((result.time, file));
+        let pvd = out.join(format!("{stem}.pvd"));
+        vtk::write_pvd(&pvd, &collection).with_context(|| format!("writing {}", pvd.display()))?;
+    }
+    println!("wrote {}", out.join(format!("{stem}.pvd")).display());
+    Ok(())
+}

@@ -79,7 +79,10 @@ impl Material {
             Elastic::Orthotropic(t) => t.temperatures().collect(),
         };
         for t in temps {
-            let invalid = |message: String| MaterialError::Invalid { material: self.name.clone(), message };
+            let invalid = |message: String| MaterialError::Invalid {
+                material: self.name.clone(),
+                message,
+            };
             match &self.elastic {
                 Elastic::Isotropic(tab) => {
                     let [e, nu] = tab.at(t);
@@ -91,8 +94,14 @@ impl Material {
                 }
                 Elastic::Orthotropic(tab) => {
                     let c = tab.at(t);
-                    if c.iter().take(3).chain(c.iter().skip(6)).any(|&v| !(v > 0.0)) {
-                        return Err(invalid(format!("orthotropic moduli at {t} C must be positive")));
+                    if c.iter()
+                        .take(3)
+                        .chain(c.iter().skip(6))
+                        .any(|&v| !(v > 0.0))
+                    {
+                        return Err(invalid(format!(
+                            "orthotropic moduli at {t} C must be positive"
+                        )));
                     }
                     let s = orthotropic_normal_compliance(&c);
                     if !(det3(&s) > 0.0) {
@@ -135,7 +144,9 @@ impl Material {
     /// `ε_th = α(T)(T − T_ref) − α(T₀)(T₀ − T_ref)` with `T₀` the
     /// stress-free (initial) temperature — CalculiX's secant convention.
     pub fn thermal_strain(&self, temperature: f64, initial_temperature: f64) -> [f64; 6] {
-        let Some(exp) = &self.expansion else { return [0.0; 6] };
+        let Some(exp) = &self.expansion else {
+            return [0.0; 6];
+        };
         let t_ref = exp.reference_temperature;
         let a = self.alpha(temperature);
         let a0 = self.alpha(initial_temperature);
@@ -173,7 +184,8 @@ fn orthotropic_normal_compliance(c: &[f64; 9]) -> [[f64; 3]; 3] {
 }
 
 fn det3(m: &[[f64; 3]; 3]) -> f64 {
-    m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+    m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+        - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
         + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
 }
 
@@ -236,7 +248,9 @@ mod tests {
             elastic: Elastic::Isotropic(Table::constant([1e3, 0.3])),
             expansion: Some(Expansion {
                 reference_temperature: 20.0,
-                alpha: ExpansionTable::Isotropic(Table::new(vec![(0.0, [1e-5]), (100.0, [3e-5])]).unwrap()),
+                alpha: ExpansionTable::Isotropic(
+                    Table::new(vec![(0.0, [1e-5]), (100.0, [3e-5])]).unwrap(),
+                ),
             }),
         };
         // α(50) = 2e-5, α(150) = 3e-5 (clamped): ε = 2e-5*30 - 3e-5*130

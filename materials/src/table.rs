@@ -24,7 +24,10 @@ impl<const K: usize> Table<K> {
         if rows.is_empty() {
             return Err(TableError::Empty);
         }
-        if rows.iter().any(|(t, v)| !t.is_finite() || v.iter().any(|x| !x.is_finite())) {
+        if rows
+            .iter()
+            .any(|(t, v)| !t.is_finite() || v.iter().any(|x| !x.is_finite()))
+        {
             return Err(TableError::NotFinite);
         }
         for w in rows.windows(2) {
@@ -37,7 +40,9 @@ impl<const K: usize> Table<K> {
 
     /// A temperature-independent table.
     pub fn constant(values: [f64; K]) -> Self {
-        Table { rows: vec![(0.0, values)] }
+        Table {
+            rows: vec![(0.0, values)],
+        }
     }
 
     /// The tabulated temperatures, °C.
@@ -73,7 +78,12 @@ mod tests {
 
     #[test]
     fn interpolates_and_clamps() {
-        let t = Table::new(vec![(0.0, [1.0, 10.0]), (100.0, [3.0, 10.0]), (200.0, [4.0, 0.0])]).unwrap();
+        let t = Table::new(vec![
+            (0.0, [1.0, 10.0]),
+            (100.0, [3.0, 10.0]),
+            (200.0, [4.0, 0.0]),
+        ])
+        .unwrap();
         assert_eq!(t.at(-50.0), [1.0, 10.0]);
         assert_eq!(t.at(50.0), [2.0, 10.0]);
         assert_eq!(t.at(150.0), [3.5, 5.0]);
@@ -84,7 +94,13 @@ mod tests {
     #[test]
     fn rejects_unsorted_and_empty() {
         assert_eq!(Table::<1>::new(vec![]), Err(TableError::Empty));
-        assert!(matches!(Table::new(vec![(1.0, [0.0]), (1.0, [1.0])]), Err(TableError::NotIncreasing(..))));
-        assert_eq!(Table::new(vec![(f64::NAN, [0.0])]), Err(TableError::NotFinite));
+        assert!(matches!(
+            Table::new(vec![(1.0, [0.0]), (1.0, [1.0])]),
+            Err(TableError::NotIncreasing(..))
+        ));
+        assert_eq!(
+            Table::new(vec![(f64::NAN, [0.0])]),
+            Err(TableError::NotFinite)
+        );
     }
 }

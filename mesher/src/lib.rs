@@ -6,6 +6,9 @@
 //! zero-based indices used internally, so results can be reported in the
 //! user's numbering.
 
+pub mod structured;
+pub mod tets;
+
 use std::collections::BTreeMap;
 
 /// The kind of every cell in one block.
@@ -100,7 +103,11 @@ pub struct CellBlock {
 
 impl CellBlock {
     pub fn new(kind: CellKind) -> Self {
-        CellBlock { kind, connectivity: Vec::new(), cell_ids: Vec::new() }
+        CellBlock {
+            kind,
+            connectivity: Vec::new(),
+            cell_ids: Vec::new(),
+        }
     }
 
     /// Number of cells in the block.

@@ -10,6 +10,7 @@
 //! strains.
 
 pub mod assembly;
+pub mod dense;
 pub mod element;
 pub mod linear;
 pub mod mechanics;
@@ -19,3 +20,4 @@ pub mod values;
 pub mod analysis;
 pub mod model;
 pub mod post;
+pub mod io;

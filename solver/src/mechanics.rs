@@ -110,9 +110,9 @@ pub fn stiffness_and_thermal_load_into(
     k.iter_mut().for_each(|v| *v = 0.0);
     f.iter_mut().for_each(|v| *v = 0.0);
     for q in 0..values.num_points() {
-        let n = values.n(q);
-        let t = interpolate(n, temps.current);
-        let t0 = interpolate(n, temps.initial);
+        let tw = values.temperature_weights(q);
+        let t = interpolate(tw, temps.current);
+        let t0 = interpolate(tw, temps.initial);
         let d = material.stiffness(t);
         let eps_th = material.thermal_strain(t, t0);
         let sig_th: [f64; 6] = std::array::from_fn(|r| (0..6).map(|c| d[r][c] * eps_th[c]).sum());

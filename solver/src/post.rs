@@ -56,9 +56,9 @@ pub fn recover_stresses(
             strains_into(block.kind, &mut w.values, &w.x, &w.u, internal_ref, &mut w.scratch, &mut eps).map_err(err)?;
             Ok((0..nq)
                 .map(|q| {
-                    let n = w.values.n(q);
-                    let t = crate::mechanics::interpolate(n, &w.t);
-                    let t0 = crate::mechanics::interpolate(n, &w.t0);
+                    let tw = w.values.temperature_weights(q);
+                    let t = crate::mechanics::interpolate(tw, &w.t);
+                    let t0 = crate::mechanics::interpolate(tw, &w.t0);
                     let d = material.stiffness(t);
                     let eth = material.thermal_strain(t, t0);
                     std::array::from_fn(|r| (0..6).map(|s| d[r][s] * (eps[q][s] - eth[s])).sum())
@@ -115,35 +115,16 @@ pub fn extrapolation_matrix(kind: CellKind) -> Vec<f64> {
     let nq = rule.len();
     let p: Vec<Vec<f64>> = rule.points.iter().map(basis).collect();
     let m = p[0].len();
-    // normal matrix PᵀP (m x m) and its inverse by Gauss-Jordan
-    let mut a = vec![vec![0.0; 2 * m]; m];
-    for i in 0..m {
-        for j in 0..m {
-            a[i][j] = (0..nq).map(|q| p[q][i] * p[q][j]).sum();
-        }
-        a[i][m + i] = 1.0;
-    }
-    for col in 0..m {
-        let piv = (col..m).max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs())).unwrap();
-        a.swap(col, piv);
-        let d = a[col][col];
-        a[col].iter_mut().for_each(|v| *v /= d);
-        for r in 0..m {
-            if r != col {
-                let f = a[r][col];
-                for k in 0..2 * m {
-                    a[r][k] -= f * a[col][k];
-                }
-            }
-        }
-    }
+    // normal matrix PᵀP (m x m) and its inverse
+    let ptp: Vec<f64> = (0..m * m).map(|k| (0..nq).map(|q| p[q][k / m] * p[q][k % m]).sum()).collect();
+    let inv = crate::dense::invert(m, &ptp);
     let nodes = reference_nodes(shape);
     let mut e = vec![0.0; nodes.len() * nq];
     for (a_node, xn) in nodes.iter().enumerate() {
         let bn = basis(xn);
         for q in 0..nq {
             // bnᵀ (PᵀP)⁻¹ p_q
-            e[a_node * nq + q] = (0..m).map(|i| bn[i] * (0..m).map(|j| a[i][m + j] * p[q][j]).sum::<f64>()).sum();
+            e[a_node * nq + q] = (0..m).map(|i| bn[i] * (0..m).map(|j| inv[i * m + j] * p[q][j]).sum::<f64>()).sum();
         }
     }
     e

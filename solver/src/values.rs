@@ -4,7 +4,7 @@
 //! [`CellValues::reinit`] then fills the Jacobian-dependent data for one cell
 //! without allocating (Ferrite.jl's `CellValues`, deal.II's `FEValues`).
 
-use crate::element::{stiffness_rule, tabulate};
+use crate::element::{stiffness_rule, tabulate, Hex8, ReferenceElement};
 use crate::quadrature::QuadratureRule;
 use mesher::{CellKind, Shape};
 
@@ -32,12 +32,39 @@ pub struct CellValues {
     detj_w: Vec<f64>,
     /// `det J` at each point (dimensionless ratio of volumes, mm³ per reference volume).
     detj: Vec<f64>,
+    /// Weights of the nodal temperatures at each point, entry `q * nodes + a`.
+    temperature_weights: Vec<f64>,
 }
 
 impl CellValues {
     /// Values for `kind` with the rule its stiffness is integrated with.
+    ///
+    /// The temperature at an integration point follows CalculiX, so that
+    /// identical decks give identical answers: C3D8 takes the mean of its
+    /// nodal temperatures (a constant thermal strain, which a trilinear
+    /// displacement field can match without parasitic stress), C3D20 the
+    /// trilinear interpolation of its corner temperatures (thermal strain of
+    /// the same order as the mechanical strain: the L2 projection of the
+    /// 20-node field onto trilinears, CalculiX's `lintemp`); all others interpolate with
+    /// their own shape functions.
     pub fn new(kind: CellKind) -> Self {
-        Self::with_rule(kind.shape(), stiffness_rule(kind))
+        let mut v = Self::with_rule(kind.shape(), stiffness_rule(kind));
+        let (nq, nodes) = (v.rule.len(), v.nodes);
+        match kind {
+            CellKind::Hex8 | CellKind::Hex8I => v.temperature_weights.iter_mut().for_each(|w| *w = 1.0 / 8.0),
+            CellKind::Hex20 => {
+                let projection = trilinear_projection_hex20();
+                let mut corner = [0.0; 8];
+                for q in 0..nq {
+                    Hex8::values_into(v.rule.points[q], &mut corner);
+                    for a in 0..nodes {
+                        v.temperature_weights[q * nodes + a] = (0..8).map(|c| corner[c] * projection[c * 20 + a]).sum();
+                    }
+                }
+            }
+            _ => {}
+        }
+        v
     }
 
     /// Values for `shape` at the points of `rule`.
@@ -49,6 +76,7 @@ impl CellValues {
             shape,
             rule,
             nodes,
+            temperature_weights: n.clone(),
             n,
             dn_ref,
             dndx: vec![[0.0; 3]; nq * nodes],
@@ -69,6 +97,12 @@ impl CellValues {
     #[inline]
     pub fn n(&self, q: usize) -> &[f64] {
         &self.n[q * self.nodes..(q + 1) * self.nodes]
+    }
+
+    /// Weights that give the temperature at point `q` from the nodal ones.
+    #[inline]
+    pub fn temperature_weights(&self, q: usize) -> &[f64] {
+        &self.temperature_weights[q * self.nodes..(q + 1) * self.nodes]
     }
 
     /// Physical gradients at point `q`, mm⁻¹.
@@ -110,6 +144,28 @@ impl CellValues {
         }
         Ok(())
     }
+}
+
+/// The 8 x 20 matrix (row-major) mapping the 20 nodal values of a Hex20
+/// field to the corner values of its L2 projection onto trilinear functions.
+/// The projection equals the trilinear interpolant of the field at the
+/// 2x2x2 Gauss points, which is how it is computed here.
+fn trilinear_projection_hex20() -> Vec<f64> {
+    let rule = crate::quadrature::hex_gauss(2);
+    let mut a = vec![0.0; 64];
+    let mut q20 = vec![0.0; 8 * 20];
+    for (p, xi) in rule.points.iter().enumerate() {
+        Hex8::values_into(*xi, &mut a[p * 8..(p + 1) * 8]);
+        crate::element::Hex20::values_into(*xi, &mut q20[p * 20..(p + 1) * 20]);
+    }
+    let inv = crate::dense::invert(8, &a);
+    let mut out = vec![0.0; 8 * 20];
+    for c in 0..8 {
+        for n in 0..20 {
+            out[c * 20 + n] = (0..8).map(|p| inv[c * 8 + p] * q20[p * 20 + n]).sum();
+        }
+    }
+    out
 }
 
 /// Jacobian `J[i][j] = ∂x_i/∂ξ_j = Σ_a x_a,i ∂N_a/∂ξ_j`.

@@ -1,0 +1,160 @@
+//! Writes a [`Model`] as an Abaqus/CalculiX keyword deck that CalculiX runs
+//! as it is: every step restates its constraints (`OP=NEW`), temperatures
+//! and loads, and asks for nodal displacements and integration-point
+//! stresses in the `.dat` file.
+
+use crate::model::Model;
+use materials::{Elastic, ExpansionTable};
+use std::io::{self, Write};
+
+/// Why a model cannot be written as a deck.
+#[derive(Debug, thiserror::Error)]
+pub enum DeckWriteError {
+    #[error("part {0} has cells of several materials; a deck section needs one")]
+    MixedMaterials(String),
+    #[error(transparent)]
+    Io(#[from] io::Error),
+}
+
+fn set_name(s: &str) -> String {
+    s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c.to_ascii_uppercase() } else { '_' }).collect()
+}
+
+/// Writes the whole model as a deck. CalculiX reads at most 20 characters a
+/// field and 132 a line, so coordinates, temperatures and loads carry 13
+/// significant digits and material constants 10; pkgstress reads the deck
+/// back with exactly the numbers CalculiX sees.
+pub fn write_deck(model: &Model, w: &mut impl Write) -> Result<(), DeckWriteError> {
+    let mesh = &model.mesh;
+    let part_material = part_materials(model)?;
+    writeln!(w, "*HEADING\nWritten by pkgstress {}", env!("CARGO_PKG_VERSION"))?;
+    writeln!(w, "*NODE, NSET=NALL")?;
+    for (x, id) in mesh.coordinates.iter().zip(&mesh.node_ids) {
+        writeln!(w, "{id}, {:.12e}, {:.12e}, {:.12e}", x[0], x[1], x[2])?;
+    }
+    let mut cell = 0;
+    for block in &mesh.blocks {
+        for p in 0..mesh.part_names.len() {
+            let cells: Vec<usize> = (0..block.len()).filter(|&c| mesh.cell_part[cell + c] == p).collect();
+            if cells.is_empty() {
+                continue;
+            }
+            writeln!(w, "*ELEMENT, TYPE={}, ELSET={}", block.kind.abaqus_name(), set_name(&mesh.part_names[p]))?;
+            for c in cells {
+                write_element(w, block.cell_ids[c], block.cell(c).iter().map(|&v| mesh.node_ids[v]))?;
+            }
+        }
+        cell += block.len();
+    }
+    writeln!(w, "*ELSET, ELSET=EALL")?;
+    for name in mesh.part_names.iter().enumerate().filter(|(p, _)| part_material[*p].is_some()) {
+        writeln!(w, "{},", set_name(name.1))?;
+    }
+    for (name, nodes) in &mesh.node_sets {
+        if nodes.is_empty() {
+            continue;
+        }
+        writeln!(w, "*NSET, NSET={}", set_name(name))?;
+        for chunk in nodes.chunks(10) {
+            let ids: Vec<String> = chunk.iter().map(|&v| mesh.node_ids[v].to_string()).collect();
+            writeln!(w, "{},", ids.join(", "))?;
+        }
+    }
+    for (m, material) in model.materials.iter().enumerate() {
+        if !part_material.contains(&Some(m)) {
+            continue;
+        }
+        write_material(w, material)?;
+    }
+    for (p, name) in mesh.part_names.iter().enumerate() {
+        if let Some(m) = part_material[p] {
+            writeln!(w, "*SOLID SECTION, ELSET={}, MATERIAL={}", set_name(name), set_name(&model.materials[m].name))?;
+        }
+    }
+    writeln!(w, "*INITIAL CONDITIONS, TYPE=TEMPERATURE")?;
+    for (id, t) in mesh.node_ids.iter().zip(&model.initial_temperature) {
+        writeln!(w, "{id}, {t:.12e}")?;
+    }
+    let mut previous_time = 0.0;
+    for step in &model.steps {
+        writeln!(w, "*STEP\n*STATIC\n1., {:.12e}", step.time - previous_time)?;
+        previous_time = step.time;
+        writeln!(w, "*BOUNDARY, OP=NEW")?;
+        for (&(v, d), &value) in &step.constraints {
+            writeln!(w, "{}, {}, {}, {value:.12e}", mesh.node_ids[v], d + 1, d + 1)?;
+        }
+        writeln!(w, "*TEMPERATURE")?;
+        for (id, t) in mesh.node_ids.iter().zip(&step.temperature) {
+            writeln!(w, "{id}, {t:.12e}")?;
+        }
+        writeln!(w, "*CLOAD, OP=NEW")?;
+        for (&(v, d), &f) in &step.loads {
+            writeln!(w, "{}, {}, {f:.12e}", mesh.node_ids[v], d + 1)?;
+        }
+        writeln!(w, "*NODE PRINT, NSET=NALL\nU\n*EL PRINT, ELSET=EALL\nS\n*END STEP")?;
+    }
+    Ok(())
+}
+
+/// The single material of each part (None for a part without cells).
+fn part_materials(model: &Model) -> Result<Vec<Option<usize>>, DeckWriteError> {
+    let mesh = &model.mesh;
+    let mut out = vec![None; mesh.part_names.len()];
+    for (cell, &p) in mesh.cell_part.iter().enumerate() {
+        let m = model.cell_material[cell];
+        match out[p] {
+            None => out[p] = Some(m),
+            Some(q) if q != m => return Err(DeckWriteError::MixedMaterials(mesh.part_names[p].clone())),
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// An element line: id and up to 15 nodes, then continuation lines of 16.
+fn write_element(w: &mut impl Write, id: u64, nodes: impl Iterator<Item = u64>) -> io::Result<()> {
+    let nodes: Vec<String> = nodes.map(|n| n.to_string()).collect();
+    let first = nodes.len().min(15);
+    write!(w, "{id}, {}", nodes[..first].join(", "))?;
+    for chunk in nodes[first..].chunks(16) {
+        write!(w, ",\n{}", chunk.join(", "))?;
+    }
+    writeln!(w)
+}
+
+fn write_material(w: &mut impl Write, m: &materials::Material) -> io::Result<()> {
+    writeln!(w, "*MATERIAL, NAME={}", set_name(&m.name))?;
+    match &m.elastic {
+        Elastic::Isotropic(t) => {
+            writeln!(w, "*ELASTIC, TYPE=ISO")?;
+            for (temp, [e, nu]) in t.rows() {
+                writeln!(w, "{e:.9e}, {nu:.9e}, {temp:.9e}")?;
+            }
+        }
+        Elastic::Orthotropic(t) => {
+            writeln!(w, "*ELASTIC, TYPE=ENGINEERING CONSTANTS")?;
+            for (temp, c) in t.rows() {
+                let first: Vec<String> = c[..8].iter().map(|v| format!("{v:.9e}")).collect();
+                writeln!(w, "{},\n{:.9e}, {temp:.9e}", first.join(", "), c[8])?;
+            }
+        }
+    }
+    if let Some(exp) = &m.expansion {
+        match &exp.alpha {
+            ExpansionTable::Isotropic(t) => {
+                writeln!(w, "*EXPANSION, TYPE=ISO, ZERO={:.9e}", exp.reference_temperature)?;
+                for (temp, [a]) in t.rows() {
+                    writeln!(w, "{a:.9e}, {temp:.9e}")?;
+                }
+            }
+            ExpansionTable::Orthotropic(t) => {
+                writeln!(w, "*EXPANSION, TYPE=ORTHO, ZERO={:.9e}", exp.reference_temperature)?;
+                for (temp, [a, b, c]) in t.rows() {
+                    writeln!(w, "{a:.9e}, {b:.9e}, {c:.9e}, {temp:.9e}")?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+

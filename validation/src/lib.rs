@@ -1,0 +1,7 @@
+//! Reference models and the CalculiX cross-check for pkgstress.
+//!
+//! Models here are built from closed-form geometry so that tests, benches
+//! and the shipped decks share one definition.
+
+pub mod calculix;
+pub mod models;
