@@ -19,7 +19,11 @@ use std::time::Instant;
 #[derive(Debug, thiserror::Error)]
 pub enum AnalysisError {
     #[error("element {element} ({kind}): {source}")]
-    Jacobian { element: u64, kind: &'static str, source: JacobianError },
+    Jacobian {
+        element: u64,
+        kind: &'static str,
+        source: JacobianError,
+    },
     #[error("step {step}: {source}")]
     Solver { step: String, source: SolverError },
 }
@@ -86,13 +90,25 @@ impl<'m> StaticAnalysis<'m> {
 
     /// Solves one step.
     pub fn solve_step(&mut self, step: &Step) -> Result<StepResult, AnalysisError> {
-        let solver_err = |source| AnalysisError::Solver { step: step.name.clone(), source };
+        let solver_err = |source| AnalysisError::Solver {
+            step: step.name.clone(),
+            source,
+        };
         let t_start = Instant::now();
         self.setup_system(step).map_err(solver_err)?;
         let sys = self.system.as_mut().expect("system set up");
         let mut values = vec![0.0; sys.pattern.nnz()];
         let mut rhs = vec![0.0; sys.dofs.num_equations];
-        assemble(self.model, &self.coloring, &self.locate, &sys.dofs, &sys.pattern, step, &mut values, &mut rhs)?;
+        assemble(
+            self.model,
+            &self.coloring,
+            &self.locate,
+            &sys.dofs,
+            &sys.pattern,
+            step,
+            &mut values,
+            &mut rhs,
+        )?;
         for (&(v, d), &f) in &step.loads {
             let eq = sys.dofs.equation[3 * v + d];
             if eq != NO_EQUATION {
@@ -102,7 +118,9 @@ impl<'m> StaticAnalysis<'m> {
         let assembly_seconds = t_start.elapsed().as_secs_f64();
         let t_solve = Instant::now();
         if values != sys.factored_values {
-            sys.solver.factorize(&sys.pattern, &values).map_err(solver_err)?;
+            sys.solver
+                .factorize(&sys.pattern, &values)
+                .map_err(solver_err)?;
             sys.factored_values = values;
         }
         let stats = sys.solver.solve(&mut rhs).map_err(solver_err)?;
@@ -142,13 +160,22 @@ impl<'m> StaticAnalysis<'m> {
         let dofs = DofMap::new(&self.node_order, &self.used, &step.constraints);
         let pattern = Pattern::new((&self.adjacency.0, &self.adjacency.1), &dofs);
         let solver = make_solver(&pattern, self.choice)?;
-        self.system = Some(System { constrained, dofs, pattern, solver, factored_values: Vec::new() });
+        self.system = Some(System {
+            constrained,
+            dofs,
+            pattern,
+            solver,
+            factored_values: Vec::new(),
+        });
         Ok(())
     }
 
     /// Name of the linear solver in use.
     pub fn solver_name(&self) -> &'static str {
-        self.system.as_ref().map(|s| s.solver.name()).unwrap_or("none")
+        self.system
+            .as_ref()
+            .map(|s| s.solver.name())
+            .unwrap_or("none")
     }
 }
 
@@ -215,33 +242,38 @@ fn assemble(
     let vals = SharedMut::new(values);
     let f = SharedMut::new(rhs);
     for color in &coloring.colors {
-        color.par_iter().try_for_each_init(Workspaces::default, |ws, &cell| {
-            let (b, c) = locate[cell];
-            let block = &model.mesh.blocks[b];
-            let nodes = block.cell(c);
-            let w = ws.get(block.kind);
-            w.gather(model, nodes, &step.temperature);
-            let material = &model.materials[model.cell_material[cell]];
-            let temps = CellTemperatures { current: &w.t, initial: &w.t0 };
-            stiffness_and_thermal_load_into(
-                block.kind,
-                &mut w.values,
-                &w.x,
-                material,
-                &temps,
-                &mut w.scratch,
-                &mut w.ke,
-                &mut w.fe,
-            )
-            .map_err(|source| AnalysisError::Jacobian {
-                element: block.cell_ids[c],
-                kind: block.kind.abaqus_name(),
-                source,
+        color
+            .par_iter()
+            .try_for_each_init(Workspaces::default, |ws, &cell| {
+                let (b, c) = locate[cell];
+                let block = &model.mesh.blocks[b];
+                let nodes = block.cell(c);
+                let w = ws.get(block.kind);
+                w.gather(model, nodes, &step.temperature);
+                let material = &model.materials[model.cell_material[cell]];
+                let temps = CellTemperatures {
+                    current: &w.t,
+                    initial: &w.t0,
+                };
+                stiffness_and_thermal_load_into(
+                    block.kind,
+                    &mut w.values,
+                    &w.x,
+                    material,
+                    &temps,
+                    &mut w.scratch,
+                    &mut w.ke,
+                    &mut w.fe,
+                )
+                .map_err(|source| AnalysisError::Jacobian {
+                    element: block.cell_ids[c],
+                    kind: block.kind.abaqus_name(),
+                    source,
+                })?;
+                // SAFETY: cells of one colour share no node (see `Coloring`).
+                unsafe { scatter(nodes, &w.ke, &w.fe, dofs, pattern, vals, f) };
+                Ok(())
             })?;
-            // SAFETY: cells of one colour share no node (see `Coloring`).
-            unsafe { scatter(nodes, &w.ke, &w.fe, dofs, pattern, vals, f) };
-            Ok(())
-        })?;
     }
     Ok(())
 }

@@ -33,7 +33,11 @@ impl DofMap {
     /// Numbers the free DOFs node by node in `node_order`; `used[v]` says
     /// whether node `v` belongs to any cell; `constraints` maps
     /// `(node, direction)` to a prescribed displacement in mm.
-    pub fn new(node_order: &[usize], used: &[bool], constraints: &BTreeMap<(usize, usize), f64>) -> Self {
+    pub fn new(
+        node_order: &[usize],
+        used: &[bool],
+        constraints: &BTreeMap<(usize, usize), f64>,
+    ) -> Self {
         let n = used.len();
         let mut equation = vec![NO_EQUATION; 3 * n];
         let mut prescribed = vec![0.0; 3 * n];
@@ -52,7 +56,11 @@ impl DofMap {
                 }
             }
         }
-        DofMap { equation, prescribed, num_equations: next as usize }
+        DofMap {
+            equation,
+            prescribed,
+            num_equations: next as usize,
+        }
     }
 }
 
@@ -92,13 +100,20 @@ impl Pattern {
         let mut col_ptr = Vec::with_capacity(n + 1);
         col_ptr.push(0u32);
         let total: usize = columns.iter().map(Vec::len).sum();
-        assert!(total < u32::MAX as usize, "matrix has more than 2^32 stored entries");
+        assert!(
+            total < u32::MAX as usize,
+            "matrix has more than 2^32 stored entries"
+        );
         let mut row_idx = Vec::with_capacity(total);
         for c in columns {
             row_idx.extend_from_slice(&c);
             col_ptr.push(row_idx.len() as u32);
         }
-        Pattern { n, col_ptr, row_idx }
+        Pattern {
+            n,
+            col_ptr,
+            row_idx,
+        }
     }
 
     pub fn nnz(&self) -> usize {
@@ -108,9 +123,15 @@ impl Pattern {
     /// Position of entry `(row, col)` (`row ≤ col`) in the value array.
     #[inline]
     pub fn position(&self, row: u32, col: u32) -> usize {
-        let (s, e) = (self.col_ptr[col as usize] as usize, self.col_ptr[col as usize + 1] as usize);
+        let (s, e) = (
+            self.col_ptr[col as usize] as usize,
+            self.col_ptr[col as usize + 1] as usize,
+        );
         let k = self.row_idx[s..e].partition_point(|&r| r < row);
-        debug_assert!(s + k < e && self.row_idx[s + k] == row, "entry ({row},{col}) not in pattern");
+        debug_assert!(
+            s + k < e && self.row_idx[s + k] == row,
+            "entry ({row},{col}) not in pattern"
+        );
         s + k
     }
 }
@@ -146,7 +167,8 @@ impl Coloring {
                     // grow the bitset by one word per node
                     let mut grown = vec![0u64; n * (words + 1)];
                     for v in 0..n {
-                        grown[v * (words + 1)..v * (words + 1) + words].copy_from_slice(&node_bits[v * words..(v + 1) * words]);
+                        grown[v * (words + 1)..v * (words + 1) + words]
+                            .copy_from_slice(&node_bits[v * words..(v + 1) * words]);
                     }
                     node_bits = grown;
                     words += 1;

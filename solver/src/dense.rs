@@ -15,7 +15,9 @@ pub fn invert(n: usize, a: &[f64]) -> Vec<f64> {
         m[i * w + n + i] = 1.0;
     }
     for col in 0..n {
-        let piv = (col..n).max_by(|&x, &y| m[x * w + col].abs().total_cmp(&m[y * w + col].abs())).unwrap();
+        let piv = (col..n)
+            .max_by(|&x, &y| m[x * w + col].abs().total_cmp(&m[y * w + col].abs()))
+            .unwrap();
         for k in 0..w {
             m.swap(col * w + k, piv * w + k);
         }
@@ -35,7 +37,9 @@ pub fn invert(n: usize, a: &[f64]) -> Vec<f64> {
             }
         }
     }
-    (0..n).flat_map(|i| m[i * w + n..(i + 1) * w].to_vec()).collect()
+    (0..n)
+        .flat_map(|i| m[i * w + n..(i + 1) * w].to_vec())
+        .collect()
 }
 
 #[cfg(test)]

@@ -9,15 +9,15 @@
 //! tension. Voigt order is `[xx, yy, zz, xy, yz, xz]` with engineering shear
 //! strains.
 
+pub mod analysis;
 pub mod assembly;
 pub mod dense;
 pub mod element;
+pub mod io;
 pub mod linear;
 pub mod mechanics;
+pub mod model;
 pub mod ordering;
+pub mod post;
 pub mod quadrature;
 pub mod values;
-pub mod analysis;
-pub mod model;
-pub mod post;
-pub mod io;

@@ -6,7 +6,8 @@ use crate::assembly::Pattern;
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::cholesky::llt::factor::LltRegularization;
 use faer::sparse::linalg::cholesky::{
-    factorize_symbolic_cholesky, CholeskySymbolicParams, LltRef, SymbolicCholesky, SymmetricOrdering,
+    factorize_symbolic_cholesky, CholeskySymbolicParams, LltRef, SymbolicCholesky,
+    SymmetricOrdering,
 };
 use faer::sparse::{SparseColMatRef, SymbolicSparseColMatRef};
 use faer::{Conj, MatMut, Par, Side};
@@ -88,7 +89,11 @@ impl DirectCholesky {
             CholeskySymbolicParams::default(),
         )
         .map_err(|e| SolverError::Analysis(format!("{e:?}")))?;
-        Ok(DirectCholesky { symbolic, l_values: Vec::new(), factored: false })
+        Ok(DirectCholesky {
+            symbolic,
+            l_values: Vec::new(),
+            factored: false,
+        })
     }
 
     /// Stored entries of the factor.
@@ -99,7 +104,9 @@ impl DirectCholesky {
     /// Estimated peak bytes of the numeric factorisation (factor values plus
     /// a workspace allowance).
     pub fn factor_bytes(&self) -> u64 {
-        let scratch = self.symbolic.factorize_numeric_llt_scratch::<f64>(parallelism(), Default::default());
+        let scratch = self
+            .symbolic
+            .factorize_numeric_llt_scratch::<f64>(parallelism(), Default::default());
         (self.symbolic.len_val() * 8 + scratch.size_bytes()) as u64
     }
 }
@@ -113,7 +120,10 @@ impl LinearSolver for DirectCholesky {
         let par = parallelism();
         self.l_values.resize(self.symbolic.len_val(), 0.0);
         let a = SparseColMatRef::new(symbolic_ref(pattern), values);
-        let mut mem = MemBuffer::new(self.symbolic.factorize_numeric_llt_scratch::<f64>(par, Default::default()));
+        let mut mem = MemBuffer::new(
+            self.symbolic
+                .factorize_numeric_llt_scratch::<f64>(par, Default::default()),
+        );
         self.symbolic
             .factorize_numeric_llt(
                 &mut self.l_values,
@@ -135,11 +145,21 @@ impl LinearSolver for DirectCholesky {
         let n = rhs.len();
         let llt = LltRef::new(&self.symbolic, &self.l_values);
         let mut mem = MemBuffer::new(self.symbolic.solve_in_place_scratch::<f64>(1, par));
-        llt.solve_in_place_with_conj(Conj::No, MatMut::from_column_major_slice_mut(rhs, n, 1), par, MemStack::new(&mut mem));
+        llt.solve_in_place_with_conj(
+            Conj::No,
+            MatMut::from_column_major_slice_mut(rhs, n, 1),
+            par,
+            MemStack::new(&mut mem),
+        );
         if rhs.iter().any(|v| !v.is_finite()) {
             return Err(SolverError::NotFinite);
         }
-        Ok(SolveStats { method: "direct", iterations: 1, residual: 0.0, factor_nnz: self.factor_nnz() })
+        Ok(SolveStats {
+            method: "direct",
+            iterations: 1,
+            residual: 0.0,
+            factor_nnz: self.factor_nnz(),
+        })
     }
 }
 
@@ -187,14 +207,22 @@ impl CsrMatrix {
                 }
             }
         }
-        CsrMatrix { row_ptr: count, col_idx, values: vals }
+        CsrMatrix {
+            row_ptr: count,
+            col_idx,
+            values: vals,
+        }
     }
 
     /// `y = A x`, parallel over rows; each row is summed in a fixed order.
     pub fn mul_into(&self, x: &[f64], y: &mut [f64]) {
         y.par_iter_mut().enumerate().for_each(|(i, yi)| {
             let (s, e) = (self.row_ptr[i], self.row_ptr[i + 1]);
-            *yi = self.col_idx[s..e].iter().zip(&self.values[s..e]).map(|(&j, &a)| a * x[j as usize]).sum();
+            *yi = self.col_idx[s..e]
+                .iter()
+                .zip(&self.values[s..e])
+                .map(|(&j, &a)| a * x[j as usize])
+                .sum();
         });
     }
 }
@@ -202,8 +230,11 @@ impl CsrMatrix {
 /// Deterministic parallel dot product: fixed-size chunks summed in order.
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     const CHUNK: usize = 4096;
-    let partial: Vec<f64> =
-        a.par_chunks(CHUNK).zip(b.par_chunks(CHUNK)).map(|(x, y)| x.iter().zip(y).map(|(p, q)| p * q).sum()).collect();
+    let partial: Vec<f64> = a
+        .par_chunks(CHUNK)
+        .zip(b.par_chunks(CHUNK))
+        .map(|(x, y)| x.iter().zip(y).map(|(p, q)| p * q).sum())
+        .collect();
     partial.iter().sum()
 }
 
@@ -218,7 +249,12 @@ pub struct ConjugateGradient {
 
 impl ConjugateGradient {
     pub fn new(tolerance: f64, max_iterations: usize) -> Self {
-        ConjugateGradient { matrix: CsrMatrix::default(), inv_diag: Vec::new(), tolerance, max_iterations }
+        ConjugateGradient {
+            matrix: CsrMatrix::default(),
+            inv_diag: Vec::new(),
+            tolerance,
+            max_iterations,
+        }
     }
 }
 
@@ -247,7 +283,10 @@ impl LinearSolver for ConjugateGradient {
         let n = rhs.len();
         let b_norm = dot(rhs, rhs).sqrt();
         if b_norm == 0.0 {
-            return Ok(SolveStats { method: "cg", ..Default::default() });
+            return Ok(SolveStats {
+                method: "cg",
+                ..Default::default()
+            });
         }
         let mut x = vec![0.0; n];
         let mut r = rhs.to_vec();
@@ -263,33 +302,57 @@ impl LinearSolver for ConjugateGradient {
                 return Err(SolverError::NotPositiveDefinite);
             }
             let alpha = rz / pap;
-            x.par_iter_mut().zip(&p).for_each(|(xi, pi)| *xi += alpha * pi);
-            r.par_iter_mut().zip(&ap).for_each(|(ri, api)| *ri -= alpha * api);
+            x.par_iter_mut()
+                .zip(&p)
+                .for_each(|(xi, pi)| *xi += alpha * pi);
+            r.par_iter_mut()
+                .zip(&ap)
+                .for_each(|(ri, api)| *ri -= alpha * api);
             residual = dot(&r, &r).sqrt() / b_norm;
             if residual <= self.tolerance {
                 rhs.copy_from_slice(&x);
-                return Ok(SolveStats { method: "cg", iterations: it, residual, factor_nnz: 0 });
+                return Ok(SolveStats {
+                    method: "cg",
+                    iterations: it,
+                    residual,
+                    factor_nnz: 0,
+                });
             }
-            z.par_iter_mut().zip(&r).zip(&self.inv_diag).for_each(|((zi, ri), d)| *zi = ri * d);
+            z.par_iter_mut()
+                .zip(&r)
+                .zip(&self.inv_diag)
+                .for_each(|((zi, ri), d)| *zi = ri * d);
             let rz_new = dot(&r, &z);
             let beta = rz_new / rz;
             rz = rz_new;
-            p.par_iter_mut().zip(&z).for_each(|(pi, zi)| *pi = zi + beta * *pi);
+            p.par_iter_mut()
+                .zip(&z)
+                .for_each(|(pi, zi)| *pi = zi + beta * *pi);
         }
-        Err(SolverError::NotConverged { iterations: self.max_iterations, residual })
+        Err(SolverError::NotConverged {
+            iterations: self.max_iterations,
+            residual,
+        })
     }
 }
 
 /// Builds the solver for `pattern` according to `choice`; with `Auto`, the
 /// direct solver is used when its factor fits in 70 % of available memory.
-pub fn make_solver(pattern: &Pattern, choice: SolverChoice) -> Result<Box<dyn LinearSolver>, SolverError> {
-    let cg = || Box::new(ConjugateGradient::new(1e-10, 20 * pattern.n.max(100))) as Box<dyn LinearSolver>;
+pub fn make_solver(
+    pattern: &Pattern,
+    choice: SolverChoice,
+) -> Result<Box<dyn LinearSolver>, SolverError> {
+    let cg = || {
+        Box::new(ConjugateGradient::new(1e-10, 20 * pattern.n.max(100))) as Box<dyn LinearSolver>
+    };
     match choice {
         SolverChoice::Iterative => Ok(cg()),
         SolverChoice::Direct => Ok(Box::new(DirectCholesky::analyse(pattern)?)),
         SolverChoice::Auto => {
             let direct = DirectCholesky::analyse(pattern)?;
-            let budget = available_memory_bytes().map(|b| b as f64 * 0.7).unwrap_or(f64::INFINITY);
+            let budget = available_memory_bytes()
+                .map(|b| b as f64 * 0.7)
+                .unwrap_or(f64::INFINITY);
             if (direct.factor_bytes() as f64) < budget {
                 Ok(Box::new(direct))
             } else {

@@ -34,7 +34,12 @@ impl KernelScratch {
 
 /// Number of displacement fields of a cell: its nodes, plus 3 modes for C3D8I.
 pub fn fields(kind: CellKind) -> usize {
-    kind.nodes_per_cell() + if kind == CellKind::Hex8I { incompatible::MODES } else { 0 }
+    kind.nodes_per_cell()
+        + if kind == CellKind::Hex8I {
+            incompatible::MODES
+        } else {
+            0
+        }
 }
 
 /// Temperatures at the cell's nodes, °C: current and stress-free (initial).
@@ -167,10 +172,14 @@ fn condense_into(k: &[f64], f: &[f64], m: usize, nu: usize, ke: &mut [f64], fe: 
     let (kaa_inv_kau, kaa_inv_fa) = solve_internal(k, f, m, nu);
     for i in 0..nu {
         for j in 0..nu {
-            let s: f64 = (0..na).map(|p| k[i * m + nu + p] * kaa_inv_kau[p * nu + j]).sum();
+            let s: f64 = (0..na)
+                .map(|p| k[i * m + nu + p] * kaa_inv_kau[p * nu + j])
+                .sum();
             ke[i * nu + j] -= s;
         }
-        fe[i] -= (0..na).map(|p| k[i * m + nu + p] * kaa_inv_fa[p]).sum::<f64>();
+        fe[i] -= (0..na)
+            .map(|p| k[i * m + nu + p] * kaa_inv_fa[p])
+            .sum::<f64>();
     }
 }
 
@@ -242,7 +251,9 @@ pub fn strains_into(
         let grads = &scratch.grads[q * nf..(q + 1) * nf];
         let mut e = [0.0; 6];
         for (a, g) in grads.iter().enumerate() {
-            let ua = if a < nn { [u[3 * a], u[3 * a + 1], u[3 * a + 2]] } else {
+            let ua = if a < nn {
+                [u[3 * a], u[3 * a + 1], u[3 * a + 2]]
+            } else {
                 let p = 3 * (a - nn);
                 [alpha[p], alpha[p + 1], alpha[p + 2]]
             };
@@ -272,5 +283,10 @@ pub fn internal_recovery(
     let mut ke = vec![0.0; nu * nu];
     let mut fe = vec![0.0; nu];
     stiffness_and_thermal_load_into(kind, values, x, material, temps, scratch, &mut ke, &mut fe)?;
-    Ok(solve_internal(&scratch.k_full, &scratch.f_full, 3 * fields(kind), nu))
+    Ok(solve_internal(
+        &scratch.k_full,
+        &scratch.f_full,
+        3 * fields(kind),
+        nu,
+    ))
 }

@@ -43,17 +43,36 @@ pub fn recover_stresses(
                 w.u[3 * k..3 * k + 3].copy_from_slice(&displacement[v]);
             }
             let material = &model.materials[model.cell_material[cell]];
-            let temps = CellTemperatures { current: &w.t, initial: &w.t0 };
-            let err = |source| AnalysisError::Jacobian { element: block.cell_ids[c], kind: block.kind.abaqus_name(), source };
+            let temps = CellTemperatures {
+                current: &w.t,
+                initial: &w.t0,
+            };
+            let err = |source| AnalysisError::Jacobian {
+                element: block.cell_ids[c],
+                kind: block.kind.abaqus_name(),
+                source,
+            };
             let internal = if block.kind == CellKind::Hex8I {
-                Some(internal_recovery(&mut w.values, &w.x, material, &temps, &mut w.scratch).map_err(err)?)
+                Some(
+                    internal_recovery(&mut w.values, &w.x, material, &temps, &mut w.scratch)
+                        .map_err(err)?,
+                )
             } else {
                 None
             };
             let nq = w.values.num_points();
             let mut eps = vec![[0.0; 6]; nq];
             let internal_ref = internal.as_ref().map(|(a, b)| (a.as_slice(), b.as_slice()));
-            strains_into(block.kind, &mut w.values, &w.x, &w.u, internal_ref, &mut w.scratch, &mut eps).map_err(err)?;
+            strains_into(
+                block.kind,
+                &mut w.values,
+                &w.x,
+                &w.u,
+                internal_ref,
+                &mut w.scratch,
+                &mut eps,
+            )
+            .map_err(err)?;
             Ok((0..nq)
                 .map(|q| {
                     let tw = w.values.temperature_weights(q);
@@ -71,13 +90,18 @@ pub fn recover_stresses(
     for p in &per_cell {
         offsets.push(offsets.last().unwrap() + p.len());
     }
-    Ok(QpField { offsets, data: per_cell.into_iter().flatten().collect() })
+    Ok(QpField {
+        offsets,
+        data: per_cell.into_iter().flatten().collect(),
+    })
 }
 
 /// Von Mises equivalent stress, MPa.
 pub fn von_mises(s: &[f64; 6]) -> f64 {
     let [xx, yy, zz, xy, yz, xz] = *s;
-    (0.5 * ((xx - yy).powi(2) + (yy - zz).powi(2) + (zz - xx).powi(2)) + 3.0 * (xy * xy + yz * yz + xz * xz)).sqrt()
+    (0.5 * ((xx - yy).powi(2) + (yy - zz).powi(2) + (zz - xx).powi(2))
+        + 3.0 * (xy * xy + yz * yz + xz * xz))
+        .sqrt()
 }
 
 /// Principal stresses, MPa, in decreasing order (closed-form eigenvalues of
@@ -91,8 +115,16 @@ pub fn principal(s: &[f64; 6]) -> [f64; 3] {
     if p < 1e-300 {
         return [q; 3];
     }
-    let b = [(xx - q) / p, xy / p, xz / p, (yy - q) / p, yz / p, (zz - q) / p];
-    let det_b = b[0] * (b[3] * b[5] - b[4] * b[4]) - b[1] * (b[1] * b[5] - b[4] * b[2]) + b[2] * (b[1] * b[4] - b[3] * b[2]);
+    let b = [
+        (xx - q) / p,
+        xy / p,
+        xz / p,
+        (yy - q) / p,
+        yz / p,
+        (zz - q) / p,
+    ];
+    let det_b = b[0] * (b[3] * b[5] - b[4] * b[4]) - b[1] * (b[1] * b[5] - b[4] * b[2])
+        + b[2] * (b[1] * b[4] - b[3] * b[2]);
     let r = (det_b / 2.0).clamp(-1.0, 1.0);
     let phi = r.acos() / 3.0;
     let e1 = q + 2.0 * p * phi.cos();
@@ -109,14 +141,25 @@ pub fn extrapolation_matrix(kind: CellKind) -> Vec<f64> {
     let basis = |x: &[f64; 3]| -> Vec<f64> {
         match shape {
             Shape::Tet10 => vec![1.0, x[0], x[1], x[2]],
-            _ => vec![1.0, x[0], x[1], x[2], x[0] * x[1], x[1] * x[2], x[0] * x[2], x[0] * x[1] * x[2]],
+            _ => vec![
+                1.0,
+                x[0],
+                x[1],
+                x[2],
+                x[0] * x[1],
+                x[1] * x[2],
+                x[0] * x[2],
+                x[0] * x[1] * x[2],
+            ],
         }
     };
     let nq = rule.len();
     let p: Vec<Vec<f64>> = rule.points.iter().map(basis).collect();
     let m = p[0].len();
     // normal matrix PᵀP (m x m) and its inverse
-    let ptp: Vec<f64> = (0..m * m).map(|k| (0..nq).map(|q| p[q][k / m] * p[q][k % m]).sum()).collect();
+    let ptp: Vec<f64> = (0..m * m)
+        .map(|k| (0..nq).map(|q| p[q][k / m] * p[q][k % m]).sum())
+        .collect();
     let inv = crate::dense::invert(m, &ptp);
     let nodes = reference_nodes(shape);
     let mut e = vec![0.0; nodes.len() * nq];
@@ -124,7 +167,9 @@ pub fn extrapolation_matrix(kind: CellKind) -> Vec<f64> {
         let bn = basis(xn);
         for q in 0..nq {
             // bnᵀ (PᵀP)⁻¹ p_q
-            e[a_node * nq + q] = (0..m).map(|i| bn[i] * (0..m).map(|j| inv[i * m + j] * p[q][j]).sum::<f64>()).sum();
+            e[a_node * nq + q] = (0..m)
+                .map(|i| bn[i] * (0..m).map(|j| inv[i * m + j] * p[q][j]).sum::<f64>())
+                .sum();
         }
     }
     e
@@ -168,7 +213,11 @@ impl PartPoints {
             }
             connectivity.push(conn);
         }
-        PartPoints { node, part, connectivity }
+        PartPoints {
+            node,
+            part,
+            connectivity,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -203,7 +252,10 @@ impl PartPoints {
                 cell += 1;
             }
         }
-        sum.iter().zip(&count).map(|(s, &c)| s.map(|v| v / c.max(1) as f64)).collect()
+        sum.iter()
+            .zip(&count)
+            .map(|(s, &c)| s.map(|v| v / c.max(1) as f64))
+            .collect()
     }
 }
 
@@ -256,7 +308,14 @@ mod tests {
         // σ = diag(3, 1, -2) rotated by 30° about z
         let (c, s) = (30f64.to_radians().cos(), 30f64.to_radians().sin());
         let (a, b) = (3.0, 1.0);
-        let t = [a * c * c + b * s * s, a * s * s + b * c * c, -2.0, (a - b) * c * s, 0.0, 0.0];
+        let t = [
+            a * c * c + b * s * s,
+            a * s * s + b * c * c,
+            -2.0,
+            (a - b) * c * s,
+            0.0,
+            0.0,
+        ];
         let p = principal(&t);
         for (x, y) in p.iter().zip([3.0, 1.0, -2.0]) {
             assert!((x - y).abs() < 1e-12, "{p:?}");
@@ -273,14 +332,25 @@ mod tests {
 
     #[test]
     fn extrapolation_reproduces_linear_fields() {
-        for kind in [CellKind::Hex8, CellKind::Hex20, CellKind::Hex20R, CellKind::Tet10] {
+        for kind in [
+            CellKind::Hex8,
+            CellKind::Hex20,
+            CellKind::Hex20R,
+            CellKind::Tet10,
+        ] {
             let rule = stiffness_rule(kind);
             let e = extrapolation_matrix(kind);
             let f = |x: &[f64; 3]| 1.0 + 2.0 * x[0] - x[1] + 0.5 * x[2];
             let vals: Vec<f64> = rule.points.iter().map(f).collect();
             for (a, xn) in reference_nodes(kind.shape()).iter().enumerate() {
-                let v: f64 = (0..rule.len()).map(|q| e[a * rule.len() + q] * vals[q]).sum();
-                assert!((v - f(xn)).abs() < 1e-12, "{kind:?} node {a}: {v} vs {}", f(xn));
+                let v: f64 = (0..rule.len())
+                    .map(|q| e[a * rule.len() + q] * vals[q])
+                    .sum();
+                assert!(
+                    (v - f(xn)).abs() < 1e-12,
+                    "{kind:?} node {a}: {v} vs {}",
+                    f(xn)
+                );
             }
         }
     }

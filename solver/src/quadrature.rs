@@ -68,7 +68,11 @@ mod tests {
     use super::*;
 
     fn integrate(rule: &QuadratureRule, f: impl Fn([f64; 3]) -> f64) -> f64 {
-        rule.points.iter().zip(&rule.weights).map(|(p, w)| w * f(*p)).sum()
+        rule.points
+            .iter()
+            .zip(&rule.weights)
+            .map(|(p, w)| w * f(*p))
+            .sum()
     }
 
     #[test]
@@ -79,7 +83,10 @@ mod tests {
         assert!((v - 2.0 / 5.0 * 2.0 / 3.0 * 2.0).abs() < 1e-14);
         // 2-point rule exact to degree 3 per direction: ∫ x^2 y^2 z^2 = (2/3)^3
         let r = hex_gauss(2);
-        assert!((integrate(&r, |p| (p[0] * p[1] * p[2]).powi(2)) - (2.0f64 / 3.0).powi(3)).abs() < 1e-14);
+        assert!(
+            (integrate(&r, |p| (p[0] * p[1] * p[2]).powi(2)) - (2.0f64 / 3.0).powi(3)).abs()
+                < 1e-14
+        );
     }
 
     #[test]

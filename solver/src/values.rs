@@ -51,14 +51,18 @@ impl CellValues {
         let mut v = Self::with_rule(kind.shape(), stiffness_rule(kind));
         let (nq, nodes) = (v.rule.len(), v.nodes);
         match kind {
-            CellKind::Hex8 | CellKind::Hex8I => v.temperature_weights.iter_mut().for_each(|w| *w = 1.0 / 8.0),
+            CellKind::Hex8 | CellKind::Hex8I => v
+                .temperature_weights
+                .iter_mut()
+                .for_each(|w| *w = 1.0 / 8.0),
             CellKind::Hex20 => {
                 let projection = trilinear_projection_hex20();
                 let mut corner = [0.0; 8];
                 for q in 0..nq {
                     Hex8::values_into(v.rule.points[q], &mut corner);
                     for a in 0..nodes {
-                        v.temperature_weights[q * nodes + a] = (0..8).map(|c| corner[c] * projection[c * 20 + a]).sum();
+                        v.temperature_weights[q * nodes + a] =
+                            (0..8).map(|c| corner[c] * projection[c * 20 + a]).sum();
                     }
                 }
             }
@@ -126,13 +130,22 @@ impl CellValues {
     /// Fills the physical data for a cell with node coordinates `x` (mm).
     #[track_caller]
     pub fn reinit(&mut self, x: &[[f64; 3]]) -> Result<(), JacobianError> {
-        assert_eq!(x.len(), self.nodes, "cell has {} nodes, values expect {}", x.len(), self.nodes);
+        assert_eq!(
+            x.len(),
+            self.nodes,
+            "cell has {} nodes, values expect {}",
+            x.len(),
+            self.nodes
+        );
         for q in 0..self.rule.len() {
             let dn = &self.dn_ref[q * self.nodes..(q + 1) * self.nodes];
             let jac = jacobian(x, dn);
             let det = det3(&jac);
             if !(det > 0.0) {
-                return Err(JacobianError { point: q, det_j: det });
+                return Err(JacobianError {
+                    point: q,
+                    det_j: det,
+                });
             }
             let inv = inverse3(&jac, det);
             self.detj[q] = det;
@@ -184,7 +197,8 @@ pub fn jacobian(x: &[[f64; 3]], dn: &[[f64; 3]]) -> [[f64; 3]; 3] {
 
 #[inline]
 pub fn det3(m: &[[f64; 3]; 3]) -> f64 {
-    m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+    m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+        - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
         + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
 }
 

@@ -32,7 +32,11 @@ impl ReferenceElement for Hex8 {
     fn gradients_into(xi: [f64; 3], dn: &mut [[f64; 3]]) {
         for (a, p) in NODES.iter().enumerate() {
             let f = [1.0 + xi[0] * p[0], 1.0 + xi[1] * p[1], 1.0 + xi[2] * p[2]];
-            dn[a] = [0.125 * p[0] * f[1] * f[2], 0.125 * p[1] * f[0] * f[2], 0.125 * p[2] * f[0] * f[1]];
+            dn[a] = [
+                0.125 * p[0] * f[1] * f[2],
+                0.125 * p[1] * f[0] * f[2],
+                0.125 * p[2] * f[0] * f[1],
+            ];
         }
     }
 }

@@ -45,7 +45,10 @@ struct Card {
 
 impl Card {
     fn param(&self, key: &str) -> Option<&str> {
-        self.params.iter().find(|(k, _)| k == key).and_then(|(_, v)| v.as_deref())
+        self.params
+            .iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| v.as_deref())
     }
 
     fn has(&self, key: &str) -> bool {
@@ -57,15 +60,24 @@ impl Card {
     }
 
     fn required(&self, key: &str) -> Result<&str, DeckError> {
-        self.param(key).ok_or_else(|| self.err(format!("missing required parameter {key}=")))
+        self.param(key)
+            .ok_or_else(|| self.err(format!("missing required parameter {key}=")))
     }
 
     /// Rejects parameters outside `allowed`.
     fn only(&self, allowed: &[&str]) -> Result<(), DeckError> {
-        match self.params.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
+        match self
+            .params
+            .iter()
+            .find(|(k, _)| !allowed.contains(&k.as_str()))
+        {
             Some((k, _)) => Err(self.err(format!(
                 "parameter {k} is not supported (supported: {})",
-                if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") }
+                if allowed.is_empty() {
+                    "none".to_string()
+                } else {
+                    allowed.join(", ")
+                }
             ))),
             None => Ok(()),
         }
@@ -73,7 +85,11 @@ impl Card {
 }
 
 fn err_at(line: &Line, message: String) -> DeckError {
-    DeckError { file: (*line.file).clone(), line: line.number, message }
+    DeckError {
+        file: (*line.file).clone(),
+        line: line.number,
+        message,
+    }
 }
 
 /// Reads a deck file (following `*INCLUDE`).
@@ -89,23 +105,41 @@ pub fn parse_deck(text: &str, file: &Path) -> Result<Deck, DeckError> {
     let lines = text
         .lines()
         .enumerate()
-        .map(|(i, t)| Line { file: file.clone(), number: i + 1, text: t.to_string() })
+        .map(|(i, t)| Line {
+            file: file.clone(),
+            number: i + 1,
+            text: t.to_string(),
+        })
         .collect();
     parse_lines(lines)
 }
 
-fn load_lines(path: &Path, out: &mut Vec<Line>, depth: usize, from: Option<&Line>) -> Result<(), DeckError> {
+fn load_lines(
+    path: &Path,
+    out: &mut Vec<Line>,
+    depth: usize,
+    from: Option<&Line>,
+) -> Result<(), DeckError> {
     let fail = |message: String| match from {
         Some(l) => err_at(l, message),
-        None => DeckError { file: path.to_path_buf(), line: 0, message },
+        None => DeckError {
+            file: path.to_path_buf(),
+            line: 0,
+            message,
+        },
     };
     if depth > 16 {
         return Err(fail("*INCLUDE nested more than 16 deep".into()));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| fail(format!("cannot read {}: {e}", path.display())))?;
     let file = Rc::new(path.to_path_buf());
     for (i, t) in text.lines().enumerate() {
-        let line = Line { file: file.clone(), number: i + 1, text: t.to_string() };
+        let line = Line {
+            file: file.clone(),
+            number: i + 1,
+            text: t.to_string(),
+        };
         let upper = t.trim_start().to_ascii_uppercase();
         if upper.starts_with("*INCLUDE") {
             let input = t
@@ -114,7 +148,9 @@ fn load_lines(path: &Path, out: &mut Vec<Line>, depth: usize, from: Option<&Line
                 .filter_map(|p| p.split_once('='))
                 .find(|(k, _)| k.trim().eq_ignore_ascii_case("INPUT"))
                 .map(|(_, v)| v.trim().trim_matches('"').to_string())
-                .ok_or_else(|| err_at(&line, "*INCLUDE: missing required parameter INPUT=".into()))?;
+                .ok_or_else(|| {
+                    err_at(&line, "*INCLUDE: missing required parameter INPUT=".into())
+                })?;
             let target = path.parent().unwrap_or(Path::new(".")).join(input);
             load_lines(&target, out, depth + 1, Some(&line))?;
         } else {
@@ -143,7 +179,12 @@ fn cards(lines: Vec<Line>) -> Result<Vec<Card>, DeckError> {
                     None => (p.trim().to_ascii_uppercase(), None),
                 })
                 .collect();
-            cards.push(Card { keyword, params, head: line, data: Vec::new() });
+            cards.push(Card {
+                keyword,
+                params,
+                head: line,
+                data: Vec::new(),
+            });
         } else {
             match cards.last_mut() {
                 Some(c) => c.data.push(line),
@@ -161,19 +202,29 @@ fn fields(line: &Line) -> Vec<&str> {
 }
 
 fn number(line: &Line, field: &str, what: &str) -> Result<f64, DeckError> {
-    let v: f64 = field
-        .replace(['d', 'D'], "e")
-        .parse()
-        .map_err(|_| err_at(line, format!("expected a number for {what}, found '{field}'")))?;
+    let v: f64 = field.replace(['d', 'D'], "e").parse().map_err(|_| {
+        err_at(
+            line,
+            format!("expected a number for {what}, found '{field}'"),
+        )
+    })?;
     if v.is_finite() {
         Ok(v)
     } else {
-        Err(err_at(line, format!("{what} must be finite, found '{field}'")))
+        Err(err_at(
+            line,
+            format!("{what} must be finite, found '{field}'"),
+        ))
     }
 }
 
 fn integer(line: &Line, field: &str, what: &str) -> Result<i64, DeckError> {
-    field.parse().map_err(|_| err_at(line, format!("expected an integer for {what}, found '{field}'")))
+    field.parse().map_err(|_| {
+        err_at(
+            line,
+            format!("expected an integer for {what}, found '{field}'"),
+        )
+    })
 }
 
 /// The state of the reader while it walks the cards.
@@ -228,7 +279,11 @@ fn parse_lines(lines: Vec<Line>) -> Result<Deck, DeckError> {
         return Err(err_at(line, format!("*STEP '{name}' has no *END STEP")));
     }
     let Some(first) = first_line else {
-        return Err(DeckError { file: PathBuf::new(), line: 0, message: "the deck is empty".into() });
+        return Err(DeckError {
+            file: PathBuf::new(),
+            line: 0,
+            message: "the deck is empty".into(),
+        });
     };
     r.finish(&first)
 }
@@ -264,11 +319,17 @@ impl Reader {
         for line in &c.data {
             let f = fields(line);
             if f.len() < 2 || f.len() > 4 {
-                return Err(err_at(line, format!("*NODE: expected 'id, x, y, z', found {} fields", f.len())));
+                return Err(err_at(
+                    line,
+                    format!("*NODE: expected 'id, x, y, z', found {} fields", f.len()),
+                ));
             }
             let id = integer(line, f[0], "the node number")?;
             if id <= 0 {
-                return Err(err_at(line, format!("*NODE: node numbers must be positive, found {id}")));
+                return Err(err_at(
+                    line,
+                    format!("*NODE: node numbers must be positive, found {id}"),
+                ));
             }
             let mut x = [0.0; 3];
             for d in 0..f.len() - 1 {
@@ -281,7 +342,10 @@ impl Reader {
             self.mesh.coordinates.push(x);
             self.mesh.node_ids.push(id as u64);
             if let Some(set) = c.param("NSET") {
-                self.node_sets.entry(set.to_ascii_uppercase()).or_default().insert(index);
+                self.node_sets
+                    .entry(set.to_ascii_uppercase())
+                    .or_default()
+                    .insert(index);
             }
         }
         Ok(())
@@ -290,8 +354,11 @@ impl Reader {
     fn elements(&mut self, c: &Card) -> Result<(), DeckError> {
         c.only(&["TYPE", "ELSET"])?;
         let ty = c.required("TYPE")?;
-        let kind = CellKind::from_abaqus_name(ty)
-            .ok_or_else(|| c.err(format!("element type {ty} is not supported (supported: C3D8, C3D8I, C3D20, C3D20R, C3D10)")))?;
+        let kind = CellKind::from_abaqus_name(ty).ok_or_else(|| {
+            c.err(format!(
+                "element type {ty} is not supported (supported: C3D8, C3D8I, C3D20, C3D20R, C3D10)"
+            ))
+        })?;
         let need = 1 + kind.nodes_per_cell();
         let mut pending: Vec<i64> = Vec::new();
         let mut start: Option<&Line> = None;
@@ -304,7 +371,14 @@ impl Reader {
                 pending.push(integer(line, f, "an element or node number")?);
             }
             if pending.len() > need {
-                return Err(err_at(line, format!("*ELEMENT: {ty} needs {} node numbers, found {}", need - 1, pending.len() - 1)));
+                return Err(err_at(
+                    line,
+                    format!(
+                        "*ELEMENT: {ty} needs {} node numbers, found {}",
+                        need - 1,
+                        pending.len() - 1
+                    ),
+                ));
             }
             if pending.len() == need {
                 self.add_element(c, kind, &pending, start.unwrap())?;
@@ -313,61 +387,132 @@ impl Reader {
             }
         }
         if !pending.is_empty() {
-            return Err(c.err(format!("the last element has {} of its {} nodes", pending.len() - 1, need - 1)));
+            return Err(c.err(format!(
+                "the last element has {} of its {} nodes",
+                pending.len() - 1,
+                need - 1
+            )));
         }
         Ok(())
     }
 
-    fn add_element(&mut self, c: &Card, kind: CellKind, numbers: &[i64], line: &Line) -> Result<(), DeckError> {
+    fn add_element(
+        &mut self,
+        c: &Card,
+        kind: CellKind,
+        numbers: &[i64],
+        line: &Line,
+    ) -> Result<(), DeckError> {
         let id = numbers[0];
         if id <= 0 {
-            return Err(err_at(line, format!("*ELEMENT: element numbers must be positive, found {id}")));
+            return Err(err_at(
+                line,
+                format!("*ELEMENT: element numbers must be positive, found {id}"),
+            ));
         }
         let mut nodes = Vec::with_capacity(numbers.len() - 1);
         for &n in &numbers[1..] {
-            let v = u64::try_from(n).ok().and_then(|n| self.node_index.get(&n).copied());
-            nodes.push(v.ok_or_else(|| err_at(line, format!("*ELEMENT: element {id} references node {n}, which is not defined")))?);
+            let v = u64::try_from(n)
+                .ok()
+                .and_then(|n| self.node_index.get(&n).copied());
+            nodes.push(v.ok_or_else(|| {
+                err_at(
+                    line,
+                    format!("*ELEMENT: element {id} references node {n}, which is not defined"),
+                )
+            })?);
         }
-        let block = self.blocks.entry(kind).or_insert_with(|| CellBlock::new(kind));
+        let block = self
+            .blocks
+            .entry(kind)
+            .or_insert_with(|| CellBlock::new(kind));
         let local = block.len();
-        if self.element_index.insert(id as u64, (kind, local)).is_some() {
-            return Err(err_at(line, format!("*ELEMENT: element {id} is defined twice")));
+        if self
+            .element_index
+            .insert(id as u64, (kind, local))
+            .is_some()
+        {
+            return Err(err_at(
+                line,
+                format!("*ELEMENT: element {id} is defined twice"),
+            ));
         }
         block.connectivity.extend_from_slice(&nodes);
         block.cell_ids.push(id as u64);
         if let Some(set) = c.param("ELSET") {
-            self.element_sets.entry(set.to_ascii_uppercase()).or_default().insert(id as u64);
+            self.element_sets
+                .entry(set.to_ascii_uppercase())
+                .or_default()
+                .insert(id as u64);
         }
         Ok(())
     }
 
     /// Items of a set definition: numbers, GENERATE ranges, or other set names.
-    fn set_items(c: &Card, sets_have: impl Fn(&str) -> Option<Vec<u64>>) -> Result<Vec<(u64, Line)>, DeckError> {
+    fn set_items(
+        c: &Card,
+        sets_have: impl Fn(&str) -> Option<Vec<u64>>,
+    ) -> Result<Vec<(u64, Line)>, DeckError> {
         let mut items = Vec::new();
         for line in &c.data {
             let f: Vec<&str> = fields(line).into_iter().filter(|s| !s.is_empty()).collect();
             if c.has("GENERATE") {
                 if f.len() < 2 || f.len() > 3 {
-                    return Err(err_at(line, format!("*{} GENERATE: expected 'first, last[, increment]'", c.keyword)));
+                    return Err(err_at(
+                        line,
+                        format!(
+                            "*{} GENERATE: expected 'first, last[, increment]'",
+                            c.keyword
+                        ),
+                    ));
                 }
                 let a = integer(line, f[0], "the first number")?;
                 let b = integer(line, f[1], "the last number")?;
-                let inc = if f.len() == 3 { integer(line, f[2], "the increment")? } else { 1 };
+                let inc = if f.len() == 3 {
+                    integer(line, f[2], "the increment")?
+                } else {
+                    1
+                };
                 if inc <= 0 || b < a || a <= 0 {
-                    return Err(err_at(line, format!("*{} GENERATE: need 0 < first <= last and increment > 0", c.keyword)));
+                    return Err(err_at(
+                        line,
+                        format!(
+                            "*{} GENERATE: need 0 < first <= last and increment > 0",
+                            c.keyword
+                        ),
+                    ));
                 }
                 if (b - a) / inc > 100_000_000 {
-                    return Err(err_at(line, format!("*{} GENERATE: range too large", c.keyword)));
+                    return Err(err_at(
+                        line,
+                        format!("*{} GENERATE: range too large", c.keyword),
+                    ));
                 }
-                items.extend((a..=b).step_by(inc as usize).map(|i| (i as u64, line.clone())));
+                items.extend(
+                    (a..=b)
+                        .step_by(inc as usize)
+                        .map(|i| (i as u64, line.clone())),
+                );
             } else {
                 for s in f {
                     match s.parse::<i64>() {
                         Ok(i) if i > 0 => items.push((i as u64, line.clone())),
-                        Ok(i) => return Err(err_at(line, format!("*{}: numbers must be positive, found {i}", c.keyword))),
+                        Ok(i) => {
+                            return Err(err_at(
+                                line,
+                                format!("*{}: numbers must be positive, found {i}", c.keyword),
+                            ))
+                        }
                         Err(_) => {
-                            let members = sets_have(&s.to_ascii_uppercase())
-                                .ok_or_else(|| err_at(line, format!("*{}: '{s}' is neither a number nor a defined set", c.keyword)))?;
+                            let members = sets_have(&s.to_ascii_uppercase()).ok_or_else(|| {
+                                err_at(
+                                    line,
+                                    format!(
+                                        "*{}: '{s}' is neither a number nor a defined set",
+                                        c.keyword
+                                    ),
+                                )
+                            })?;
                             items.extend(members.into_iter().map(|m| (m, line.clone())));
                         }
                     }
@@ -381,10 +526,17 @@ impl Reader {
         c.only(&["NSET", "GENERATE"])?;
         let name = c.required("NSET")?.to_ascii_uppercase();
         let ids = &self.mesh.node_ids;
-        let items = Self::set_items(c, |s| self.node_sets.get(s).map(|m| m.iter().map(|&v| ids[v]).collect()))?;
+        let items = Self::set_items(c, |s| {
+            self.node_sets
+                .get(s)
+                .map(|m| m.iter().map(|&v| ids[v]).collect())
+        })?;
         let mut set = self.node_sets.remove(&name).unwrap_or_default();
         for (id, line) in items {
-            let v = self.node_index.get(&id).ok_or_else(|| err_at(&line, format!("*NSET {name}: node {id} is not defined")))?;
+            let v = self
+                .node_index
+                .get(&id)
+                .ok_or_else(|| err_at(&line, format!("*NSET {name}: node {id} is not defined")))?;
             set.insert(*v);
         }
         self.node_sets.insert(name, set);
@@ -394,11 +546,18 @@ impl Reader {
     fn element_set(&mut self, c: &Card) -> Result<(), DeckError> {
         c.only(&["ELSET", "GENERATE"])?;
         let name = c.required("ELSET")?.to_ascii_uppercase();
-        let items = Self::set_items(c, |s| self.element_sets.get(s).map(|m| m.iter().copied().collect()))?;
+        let items = Self::set_items(c, |s| {
+            self.element_sets
+                .get(s)
+                .map(|m| m.iter().copied().collect())
+        })?;
         let mut set = self.element_sets.remove(&name).unwrap_or_default();
         for (id, line) in items {
             if !self.element_index.contains_key(&id) {
-                return Err(err_at(&line, format!("*ELSET {name}: element {id} is not defined")));
+                return Err(err_at(
+                    &line,
+                    format!("*ELSET {name}: element {id} is not defined"),
+                ));
             }
             set.insert(id);
         }
@@ -412,7 +571,11 @@ impl Reader {
         if self.materials.iter().any(|m| m.name == name) {
             return Err(c.err(format!("material {name} is defined twice")));
         }
-        self.materials.push(Material { name, elastic: Elastic::Isotropic(Table::constant([0.0, 0.0])), expansion: None });
+        self.materials.push(Material {
+            name,
+            elastic: Elastic::Isotropic(Table::constant([0.0, 0.0])),
+            expansion: None,
+        });
         self.current_material = Some(self.materials.len() - 1);
         self.warnings.retain(|_| true);
         Ok(())
@@ -443,7 +606,9 @@ impl Reader {
         let rows: Vec<(f64, [f64; K])> = if nums.len() == K {
             vec![(0.0, std::array::from_fn(|k| nums[k].0))]
         } else if nums.len() % (K + 1) == 0 {
-            nums.chunks(K + 1).map(|r| (r[K].0, std::array::from_fn(|k| r[k].0))).collect()
+            nums.chunks(K + 1)
+                .map(|r| (r[K].0, std::array::from_fn(|k| r[k].0)))
+                .collect()
         } else {
             return Err(c.err(format!(
                 "expected {K} values per row (plus a temperature when there are several rows), found {} values in all",
@@ -458,8 +623,14 @@ impl Reader {
         let ty = c.param("TYPE").unwrap_or("ISO").to_ascii_uppercase();
         let elastic = match ty.as_str() {
             "ISO" | "ISOTROPIC" => Elastic::Isotropic(Self::rows::<2>(c, "an elastic constant")?),
-            "ENGINEERING CONSTANTS" => Elastic::Orthotropic(Self::rows::<9>(c, "an engineering constant")?),
-            other => return Err(c.err(format!("TYPE={other} is not supported (supported: ISO, ENGINEERING CONSTANTS)"))),
+            "ENGINEERING CONSTANTS" => {
+                Elastic::Orthotropic(Self::rows::<9>(c, "an engineering constant")?)
+            }
+            other => {
+                return Err(c.err(format!(
+                    "TYPE={other} is not supported (supported: ISO, ENGINEERING CONSTANTS)"
+                )))
+            }
         };
         let m = self.current_material(c)?;
         m.elastic = elastic;
@@ -474,11 +645,22 @@ impl Reader {
         };
         let ty = c.param("TYPE").unwrap_or("ISO").to_ascii_uppercase();
         let alpha = match ty.as_str() {
-            "ISO" | "ISOTROPIC" => ExpansionTable::Isotropic(Self::rows::<1>(c, "an expansion coefficient")?),
-            "ORTHO" | "ORTHOTROPIC" => ExpansionTable::Orthotropic(Self::rows::<3>(c, "an expansion coefficient")?),
-            other => return Err(c.err(format!("TYPE={other} is not supported (supported: ISO, ORTHO)"))),
+            "ISO" | "ISOTROPIC" => {
+                ExpansionTable::Isotropic(Self::rows::<1>(c, "an expansion coefficient")?)
+            }
+            "ORTHO" | "ORTHOTROPIC" => {
+                ExpansionTable::Orthotropic(Self::rows::<3>(c, "an expansion coefficient")?)
+            }
+            other => {
+                return Err(c.err(format!(
+                    "TYPE={other} is not supported (supported: ISO, ORTHO)"
+                )))
+            }
         };
-        self.current_material(c)?.expansion = Some(Expansion { reference_temperature: zero, alpha });
+        self.current_material(c)?.expansion = Some(Expansion {
+            reference_temperature: zero,
+            alpha,
+        });
         Ok(())
     }
 
@@ -503,7 +685,12 @@ impl Reader {
                 .node_sets
                 .get(&field.to_ascii_uppercase())
                 .map(|s| s.iter().copied().collect())
-                .ok_or_else(|| err_at(line, format!("'{field}' is neither a node number nor a defined node set"))),
+                .ok_or_else(|| {
+                    err_at(
+                        line,
+                        format!("'{field}' is neither a node number nor a defined node set"),
+                    )
+                }),
         }
     }
 
@@ -523,7 +710,10 @@ impl Reader {
         for line in &c.data {
             let f: Vec<&str> = fields(line);
             if f.len() < 2 || f.len() > 4 {
-                return Err(err_at(line, "*BOUNDARY: expected 'node or set, first dof[, last dof[, value]]'".into()));
+                return Err(err_at(
+                    line,
+                    "*BOUNDARY: expected 'node or set, first dof[, last dof[, value]]'".into(),
+                ));
             }
             let targets = self.node_targets(line, f[0])?;
             let (first, last, value) = match f[1].to_ascii_uppercase().as_str() {
@@ -533,8 +723,16 @@ impl Reader {
                 "ZSYMM" => (3, 3, 0.0),
                 _ => {
                     let first = integer(line, f[1], "the first DOF")?;
-                    let last = if f.len() > 2 && !f[2].is_empty() { integer(line, f[2], "the last DOF")? } else { first };
-                    let value = if f.len() > 3 && !f[3].is_empty() { number(line, f[3], "the displacement")? } else { 0.0 };
+                    let last = if f.len() > 2 && !f[2].is_empty() {
+                        integer(line, f[2], "the last DOF")?
+                    } else {
+                        first
+                    };
+                    let value = if f.len() > 3 && !f[3].is_empty() {
+                        number(line, f[3], "the displacement")?
+                    } else {
+                        0.0
+                    };
                     (first, last, value)
                 }
             };
@@ -556,10 +754,17 @@ impl Reader {
         for line in &c.data {
             let f = fields(line);
             if f.len() != 2 {
-                return Err(err_at(line, format!("*{}: expected 'node or set, {what}'", c.keyword)));
+                return Err(err_at(
+                    line,
+                    format!("*{}: expected 'node or set, {what}'", c.keyword),
+                ));
             }
             let value = number(line, f[1], what)?;
-            out.extend(self.node_targets(line, f[0])?.into_iter().map(|v| (v, value)));
+            out.extend(
+                self.node_targets(line, f[0])?
+                    .into_iter()
+                    .map(|v| (v, value)),
+            );
         }
         Ok(out)
     }
@@ -568,7 +773,9 @@ impl Reader {
         c.only(&["TYPE"])?;
         let ty = c.required("TYPE")?.to_ascii_uppercase();
         if ty != "TEMPERATURE" {
-            return Err(c.err(format!("TYPE={ty} is not supported (supported: TEMPERATURE)")));
+            return Err(c.err(format!(
+                "TYPE={ty} is not supported (supported: TEMPERATURE)"
+            )));
         }
         for (v, t) in self.node_values(c, "temperature")? {
             self.initial.insert(v, t);
@@ -604,11 +811,17 @@ impl Reader {
         for line in &c.data {
             let f = fields(line);
             if f.len() != 3 {
-                return Err(err_at(line, "*CLOAD: expected 'node or set, dof, force'".into()));
+                return Err(err_at(
+                    line,
+                    "*CLOAD: expected 'node or set, dof, force'".into(),
+                ));
             }
             let d = integer(line, f[1], "the DOF")?;
             if !(1..=3).contains(&d) {
-                return Err(err_at(line, format!("*CLOAD: DOF {d}: solid elements have DOFs 1-3")));
+                return Err(err_at(
+                    line,
+                    format!("*CLOAD: DOF {d}: solid elements have DOFs 1-3"),
+                ));
             }
             let value = number(line, f[2], "the force")?;
             for v in self.node_targets(line, f[0])? {
@@ -627,14 +840,23 @@ impl Reader {
                 return Err(c.err("NLGEOM (geometric nonlinearity) is not supported: pkgstress solves linear steps"));
             }
         } else if c.has("NLGEOM") {
-            return Err(c.err("NLGEOM (geometric nonlinearity) is not supported: pkgstress solves linear steps"));
+            return Err(c.err(
+                "NLGEOM (geometric nonlinearity) is not supported: pkgstress solves linear steps",
+            ));
         }
         for (k, _) in &c.params {
             if !["NLGEOM", "INC", "NAME"].contains(&k.as_str()) {
-                self.warnings.push(format!("{}:{}: *STEP parameter {k} ignored", c.head.file.display(), c.head.number));
+                self.warnings.push(format!(
+                    "{}:{}: *STEP parameter {k} ignored",
+                    c.head.file.display(),
+                    c.head.number
+                ));
             }
         }
-        let name = c.param("NAME").map(str::to_string).unwrap_or_else(|| format!("step-{}", self.steps.len() + 1));
+        let name = c
+            .param("NAME")
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("step-{}", self.steps.len() + 1));
         self.in_step = Some((name, 1.0, c.head.clone()));
         Ok(())
     }
@@ -647,7 +869,10 @@ impl Reader {
             if f.len() >= 2 && !f[1].is_empty() {
                 period = number(line, f[1], "the step time period")?;
                 if period <= 0.0 {
-                    return Err(err_at(line, "*STATIC: the time period must be positive".into()));
+                    return Err(err_at(
+                        line,
+                        "*STATIC: the time period must be positive".into(),
+                    ));
                 }
             }
         }
@@ -676,7 +901,9 @@ impl Reader {
     fn finish(mut self, first: &Line) -> Result<Deck, DeckError> {
         let fail = |m: String| err_at(first, m);
         if self.steps.is_empty() {
-            return Err(fail("the deck has no *STEP ... *END STEP: nothing to solve".into()));
+            return Err(fail(
+                "the deck has no *STEP ... *END STEP: nothing to solve".into(),
+            ));
         }
         // blocks and global cell numbering
         let mut offsets = BTreeMap::new();
@@ -701,33 +928,60 @@ impl Reader {
                 .materials
                 .iter()
                 .position(|x| &x.name == material)
-                .ok_or_else(|| err_at(line, format!("*SOLID SECTION: material {material} is not defined")))?;
+                .ok_or_else(|| {
+                    err_at(
+                        line,
+                        format!("*SOLID SECTION: material {material} is not defined"),
+                    )
+                })?;
             let mat = &self.materials[m];
             if matches!(&mat.elastic, Elastic::Isotropic(t) if t.at(0.0)[0] == 0.0) {
-                return Err(err_at(line, format!("*SOLID SECTION: material {material} has no *ELASTIC data")));
+                return Err(err_at(
+                    line,
+                    format!("*SOLID SECTION: material {material} has no *ELASTIC data"),
+                ));
             }
-            let set = self
-                .element_sets
-                .get(elset)
-                .ok_or_else(|| err_at(line, format!("*SOLID SECTION: element set {elset} is not defined")))?;
+            let set = self.element_sets.get(elset).ok_or_else(|| {
+                err_at(
+                    line,
+                    format!("*SOLID SECTION: element set {elset} is not defined"),
+                )
+            })?;
             let part = self.mesh.part_index(elset);
             for id in set {
                 let g = global(id);
                 if cell_material[g] != usize::MAX {
-                    return Err(err_at(line, format!("*SOLID SECTION: element {id} already has a section")));
+                    return Err(err_at(
+                        line,
+                        format!("*SOLID SECTION: element {id} already has a section"),
+                    ));
                 }
                 cell_material[g] = m;
                 cell_part[g] = part;
             }
         }
         if let Some(g) = cell_material.iter().position(|&m| m == usize::MAX) {
-            let id = self.mesh.cells().find(|c| c.0 == g).map(|(_, b, c)| self.mesh.blocks[b].cell_ids[c]).unwrap_or(0);
-            return Err(fail(format!("element {id} has no *SOLID SECTION (every element needs a material)")));
+            let id = self
+                .mesh
+                .cells()
+                .find(|c| c.0 == g)
+                .map(|(_, b, c)| self.mesh.blocks[b].cell_ids[c])
+                .unwrap_or(0);
+            return Err(fail(format!(
+                "element {id} has no *SOLID SECTION (every element needs a material)"
+            )));
         }
         self.mesh.cell_part = cell_part;
-        self.mesh.node_sets = self.node_sets.iter().map(|(k, v)| (k.clone(), v.iter().copied().collect())).collect();
-        self.mesh.cell_sets =
-            self.element_sets.iter().map(|(k, v)| (k.clone(), v.iter().map(&global).collect())).collect();
+        self.mesh.node_sets = self
+            .node_sets
+            .iter()
+            .map(|(k, v)| (k.clone(), v.iter().copied().collect()))
+            .collect();
+        self.mesh.cell_sets = self
+            .element_sets
+            .iter()
+            .map(|(k, v)| (k.clone(), v.iter().map(&global).collect()))
+            .collect();
         let n = self.mesh.num_nodes();
         let mut initial = vec![0.0; n];
         for (&v, &t) in &self.initial {
@@ -745,7 +999,13 @@ impl Reader {
             })
             .collect();
         Ok(Deck {
-            model: Model { mesh: self.mesh, materials: self.materials, cell_material, initial_temperature: initial, steps },
+            model: Model {
+                mesh: self.mesh,
+                materials: self.materials,
+                cell_material,
+                initial_temperature: initial,
+                steps,
+            },
             warnings: self.warnings,
         })
     }

@@ -17,7 +17,15 @@ pub enum DeckWriteError {
 }
 
 fn set_name(s: &str) -> String {
-    s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c.to_ascii_uppercase() } else { '_' }).collect()
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// Writes the whole model as a deck. CalculiX reads at most 20 characters a
@@ -27,7 +35,11 @@ fn set_name(s: &str) -> String {
 pub fn write_deck(model: &Model, w: &mut impl Write) -> Result<(), DeckWriteError> {
     let mesh = &model.mesh;
     let part_material = part_materials(model)?;
-    writeln!(w, "*HEADING\nWritten by pkgstress {}", env!("CARGO_PKG_VERSION"))?;
+    writeln!(
+        w,
+        "*HEADING\nWritten by pkgstress {}",
+        env!("CARGO_PKG_VERSION")
+    )?;
     writeln!(w, "*NODE, NSET=NALL")?;
     for (x, id) in mesh.coordinates.iter().zip(&mesh.node_ids) {
         writeln!(w, "{id}, {:.12e}, {:.12e}, {:.12e}", x[0], x[1], x[2])?;
@@ -35,19 +47,35 @@ pub fn write_deck(model: &Model, w: &mut impl Write) -> Result<(), DeckWriteErro
     let mut cell = 0;
     for block in &mesh.blocks {
         for p in 0..mesh.part_names.len() {
-            let cells: Vec<usize> = (0..block.len()).filter(|&c| mesh.cell_part[cell + c] == p).collect();
+            let cells: Vec<usize> = (0..block.len())
+                .filter(|&c| mesh.cell_part[cell + c] == p)
+                .collect();
             if cells.is_empty() {
                 continue;
             }
-            writeln!(w, "*ELEMENT, TYPE={}, ELSET={}", block.kind.abaqus_name(), set_name(&mesh.part_names[p]))?;
+            writeln!(
+                w,
+                "*ELEMENT, TYPE={}, ELSET={}",
+                block.kind.abaqus_name(),
+                set_name(&mesh.part_names[p])
+            )?;
             for c in cells {
-                write_element(w, block.cell_ids[c], block.cell(c).iter().map(|&v| mesh.node_ids[v]))?;
+                write_element(
+                    w,
+                    block.cell_ids[c],
+                    block.cell(c).iter().map(|&v| mesh.node_ids[v]),
+                )?;
             }
         }
         cell += block.len();
     }
     writeln!(w, "*ELSET, ELSET=EALL")?;
-    for name in mesh.part_names.iter().enumerate().filter(|(p, _)| part_material[*p].is_some()) {
+    for name in mesh
+        .part_names
+        .iter()
+        .enumerate()
+        .filter(|(p, _)| part_material[*p].is_some())
+    {
         writeln!(w, "{},", set_name(name.1))?;
     }
     for (name, nodes) in &mesh.node_sets {
@@ -56,7 +84,10 @@ pub fn write_deck(model: &Model, w: &mut impl Write) -> Result<(), DeckWriteErro
         }
         writeln!(w, "*NSET, NSET={}", set_name(name))?;
         for chunk in nodes.chunks(10) {
-            let ids: Vec<String> = chunk.iter().map(|&v| mesh.node_ids[v].to_string()).collect();
+            let ids: Vec<String> = chunk
+                .iter()
+                .map(|&v| mesh.node_ids[v].to_string())
+                .collect();
             writeln!(w, "{},", ids.join(", "))?;
         }
     }
@@ -68,7 +99,12 @@ pub fn write_deck(model: &Model, w: &mut impl Write) -> Result<(), DeckWriteErro
     }
     for (p, name) in mesh.part_names.iter().enumerate() {
         if let Some(m) = part_material[p] {
-            writeln!(w, "*SOLID SECTION, ELSET={}, MATERIAL={}", set_name(name), set_name(&model.materials[m].name))?;
+            writeln!(
+                w,
+                "*SOLID SECTION, ELSET={}, MATERIAL={}",
+                set_name(name),
+                set_name(&model.materials[m].name)
+            )?;
         }
     }
     writeln!(w, "*INITIAL CONDITIONS, TYPE=TEMPERATURE")?;
@@ -81,7 +117,13 @@ pub fn write_deck(model: &Model, w: &mut impl Write) -> Result<(), DeckWriteErro
         previous_time = step.time;
         writeln!(w, "*BOUNDARY, OP=NEW")?;
         for (&(v, d), &value) in &step.constraints {
-            writeln!(w, "{}, {}, {}, {value:.12e}", mesh.node_ids[v], d + 1, d + 1)?;
+            writeln!(
+                w,
+                "{}, {}, {}, {value:.12e}",
+                mesh.node_ids[v],
+                d + 1,
+                d + 1
+            )?;
         }
         writeln!(w, "*TEMPERATURE")?;
         for (id, t) in mesh.node_ids.iter().zip(&step.temperature) {
@@ -91,7 +133,10 @@ pub fn write_deck(model: &Model, w: &mut impl Write) -> Result<(), DeckWriteErro
         for (&(v, d), &f) in &step.loads {
             writeln!(w, "{}, {}, {f:.12e}", mesh.node_ids[v], d + 1)?;
         }
-        writeln!(w, "*NODE PRINT, NSET=NALL\nU\n*EL PRINT, ELSET=EALL\nS\n*END STEP")?;
+        writeln!(
+            w,
+            "*NODE PRINT, NSET=NALL\nU\n*EL PRINT, ELSET=EALL\nS\n*END STEP"
+        )?;
     }
     Ok(())
 }
@@ -104,7 +149,9 @@ fn part_materials(model: &Model) -> Result<Vec<Option<usize>>, DeckWriteError> {
         let m = model.cell_material[cell];
         match out[p] {
             None => out[p] = Some(m),
-            Some(q) if q != m => return Err(DeckWriteError::MixedMaterials(mesh.part_names[p].clone())),
+            Some(q) if q != m => {
+                return Err(DeckWriteError::MixedMaterials(mesh.part_names[p].clone()))
+            }
             _ => {}
         }
     }
@@ -142,13 +189,21 @@ fn write_material(w: &mut impl Write, m: &materials::Material) -> io::Result<()>
     if let Some(exp) = &m.expansion {
         match &exp.alpha {
             ExpansionTable::Isotropic(t) => {
-                writeln!(w, "*EXPANSION, TYPE=ISO, ZERO={:.9e}", exp.reference_temperature)?;
+                writeln!(
+                    w,
+                    "*EXPANSION, TYPE=ISO, ZERO={:.9e}",
+                    exp.reference_temperature
+                )?;
                 for (temp, [a]) in t.rows() {
                     writeln!(w, "{a:.9e}, {temp:.9e}")?;
                 }
             }
             ExpansionTable::Orthotropic(t) => {
-                writeln!(w, "*EXPANSION, TYPE=ORTHO, ZERO={:.9e}", exp.reference_temperature)?;
+                writeln!(
+                    w,
+                    "*EXPANSION, TYPE=ORTHO, ZERO={:.9e}",
+                    exp.reference_temperature
+                )?;
                 for (temp, [a, b, c]) in t.rows() {
                     writeln!(w, "{a:.9e}, {b:.9e}, {c:.9e}, {temp:.9e}")?;
                 }
@@ -157,4 +212,3 @@ fn write_material(w: &mut impl Write, m: &materials::Material) -> io::Result<()>
     }
     Ok(())
 }
-

@@ -12,7 +12,8 @@ use crate::post::{principal, von_mises, PartPoints};
 use std::io;
 use std::path::Path;
 use vtkio::model::{
-    Attribute, Attributes, ByteOrder, CellType, Cells, DataSet, UnstructuredGridPiece, Version, VertexNumbers, Vtk,
+    Attribute, Attributes, ByteOrder, CellType, Cells, DataSet, UnstructuredGridPiece, Version,
+    VertexNumbers, Vtk,
 };
 use vtkio::xml::Compressor;
 
@@ -31,28 +32,60 @@ fn flat6(v: &[[f64; 6]]) -> Vec<f64> {
 /// Builds the VTK model of one step's results.
 pub fn step_to_vtk(model: &Model, points: &PartPoints, result: &StepResult) -> Vtk {
     let mesh = &model.mesh;
-    let coords: Vec<f64> = points.node.iter().flat_map(|&v| mesh.coordinates[v]).collect();
+    let coords: Vec<f64> = points
+        .node
+        .iter()
+        .flat_map(|&v| mesh.coordinates[v])
+        .collect();
     let mut connectivity = Vec::new();
     let mut offsets = Vec::new();
     let mut types = Vec::new();
     for (b, block) in mesh.blocks.iter().enumerate() {
         let n = block.kind.nodes_per_cell();
         for c in 0..block.len() {
-            connectivity.extend(points.connectivity[b][c * n..(c + 1) * n].iter().map(|&p| p as u64));
+            connectivity.extend(
+                points.connectivity[b][c * n..(c + 1) * n]
+                    .iter()
+                    .map(|&p| p as u64),
+            );
             offsets.push(connectivity.len() as u64);
             types.push(cell_type(block.kind));
         }
     }
     let nodal_stress = points.average(mesh, &result.stress);
     let point_data = vec![
-        Attribute::vectors("displacement")
-            .with_data(points.node.iter().flat_map(|&v| result.displacement[v]).collect::<Vec<f64>>()),
-        Attribute::scalars("temperature", 1).with_data(points.node.iter().map(|&v| result.temperature[v]).collect::<Vec<f64>>()),
-        Attribute::scalars("node_id", 1).with_data(points.node.iter().map(|&v| mesh.node_ids[v] as i64).collect::<Vec<i64>>()),
+        Attribute::vectors("displacement").with_data(
+            points
+                .node
+                .iter()
+                .flat_map(|&v| result.displacement[v])
+                .collect::<Vec<f64>>(),
+        ),
+        Attribute::scalars("temperature", 1).with_data(
+            points
+                .node
+                .iter()
+                .map(|&v| result.temperature[v])
+                .collect::<Vec<f64>>(),
+        ),
+        Attribute::scalars("node_id", 1).with_data(
+            points
+                .node
+                .iter()
+                .map(|&v| mesh.node_ids[v] as i64)
+                .collect::<Vec<i64>>(),
+        ),
         Attribute::generic("stress", 6).with_data(flat6(&nodal_stress)),
-        Attribute::scalars("von_mises", 1).with_data(nodal_stress.iter().map(von_mises).collect::<Vec<f64>>()),
-        Attribute::generic("principal", 3).with_data(nodal_stress.iter().flat_map(principal).collect::<Vec<f64>>()),
-        Attribute::scalars("part", 1).with_data(points.part.iter().map(|&p| p as i32).collect::<Vec<i32>>()),
+        Attribute::scalars("von_mises", 1)
+            .with_data(nodal_stress.iter().map(von_mises).collect::<Vec<f64>>()),
+        Attribute::generic("principal", 3).with_data(
+            nodal_stress
+                .iter()
+                .flat_map(principal)
+                .collect::<Vec<f64>>(),
+        ),
+        Attribute::scalars("part", 1)
+            .with_data(points.part.iter().map(|&p| p as i32).collect::<Vec<i32>>()),
     ];
     let ncells = mesh.num_cells();
     let cell_mean: Vec<[f64; 6]> = (0..ncells)
@@ -67,12 +100,35 @@ pub fn step_to_vtk(model: &Model, points: &PartPoints, result: &StepResult) -> V
             m
         })
         .collect();
-    let cell_vm_max: Vec<f64> =
-        (0..ncells).map(|c| result.stress.cell(c).iter().map(von_mises).fold(0.0, f64::max)).collect();
-    let cell_ids: Vec<i64> = mesh.blocks.iter().flat_map(|b| b.cell_ids.iter().map(|&i| i as i64)).collect();
+    let cell_vm_max: Vec<f64> = (0..ncells)
+        .map(|c| {
+            result
+                .stress
+                .cell(c)
+                .iter()
+                .map(von_mises)
+                .fold(0.0, f64::max)
+        })
+        .collect();
+    let cell_ids: Vec<i64> = mesh
+        .blocks
+        .iter()
+        .flat_map(|b| b.cell_ids.iter().map(|&i| i as i64))
+        .collect();
     let cell_data = vec![
-        Attribute::scalars("part", 1).with_data(mesh.cell_part.iter().map(|&p| p as i32).collect::<Vec<i32>>()),
-        Attribute::scalars("material", 1).with_data(model.cell_material.iter().map(|&m| m as i32).collect::<Vec<i32>>()),
+        Attribute::scalars("part", 1).with_data(
+            mesh.cell_part
+                .iter()
+                .map(|&p| p as i32)
+                .collect::<Vec<i32>>(),
+        ),
+        Attribute::scalars("material", 1).with_data(
+            model
+                .cell_material
+                .iter()
+                .map(|&m| m as i32)
+                .collect::<Vec<i32>>(),
+        ),
         Attribute::scalars("element_id", 1).with_data(cell_ids),
         Attribute::generic("stress", 6).with_data(flat6(&cell_mean)),
         Attribute::scalars("von_mises_max", 1).with_data(cell_vm_max),
@@ -84,17 +140,35 @@ pub fn step_to_vtk(model: &Model, points: &PartPoints, result: &StepResult) -> V
         file_path: None,
         data: DataSet::inline(UnstructuredGridPiece {
             points: coords.into(),
-            cells: Cells { cell_verts: VertexNumbers::XML { connectivity, offsets }, types },
-            data: Attributes { point: point_data, cell: cell_data },
+            cells: Cells {
+                cell_verts: VertexNumbers::XML {
+                    connectivity,
+                    offsets,
+                },
+                types,
+            },
+            data: Attributes {
+                point: point_data,
+                cell: cell_data,
+            },
         }),
     }
 }
 
 /// Writes one step's `.vtu` (zlib-compressed binary), atomically.
-pub fn write_vtu(path: &Path, model: &Model, points: &PartPoints, result: &StepResult) -> io::Result<()> {
+pub fn write_vtu(
+    path: &Path,
+    model: &Model,
+    points: &PartPoints,
+    result: &StepResult,
+) -> io::Result<()> {
     let vtk = step_to_vtk(model, points, result);
-    let file = vtk.try_into_xml_format(Compressor::ZLib, 6).map_err(|e| io::Error::other(e.to_string()))?;
-    write_atomically(path, |w| file.write(w).map_err(|e| io::Error::other(e.to_string())))
+    let file = vtk
+        .try_into_xml_format(Compressor::ZLib, 6)
+        .map_err(|e| io::Error::other(e.to_string()))?;
+    write_atomically(path, |w| {
+        file.write(w).map_err(|e| io::Error::other(e.to_string()))
+    })
 }
 
 /// Writes a ParaView collection of `(time in s, file name)` entries, atomically.
@@ -102,10 +176,17 @@ pub fn write_pvd(path: &Path, entries: &[(f64, String)]) -> io::Result<()> {
     write_atomically(path, |w| {
         use std::io::Write;
         writeln!(w, "<?xml version=\"1.0\"?>")?;
-        writeln!(w, "<VTKFile type=\"Collection\" version=\"0.1\" byte_order=\"LittleEndian\">")?;
+        writeln!(
+            w,
+            "<VTKFile type=\"Collection\" version=\"0.1\" byte_order=\"LittleEndian\">"
+        )?;
         writeln!(w, "  <Collection>")?;
         for (time, file) in entries {
-            writeln!(w, "    <DataSet timestep=\"{time:e}\" group=\"\" part=\"0\" file=\"{}\"/>", xml_escape(file))?;
+            writeln!(
+                w,
+                "    <DataSet timestep=\"{time:e}\" group=\"\" part=\"0\" file=\"{}\"/>",
+                xml_escape(file)
+            )?;
         }
         writeln!(w, "  </Collection>")?;
         writeln!(w, "</VTKFile>")
@@ -113,5 +194,8 @@ pub fn write_pvd(path: &Path, entries: &[(f64, String)]) -> io::Result<()> {
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
