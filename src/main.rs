@@ -79,7 +79,9 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 fn solve(deck_path: &Path, out: &Path, csv: bool, solver: SolverArg) -> Result<()> {
+    let t_read = std::time::Instant::now();
     let deck = read_deck(deck_path)?;
+    let read_seconds = t_read.elapsed().as_secs_f64();
     for w in &deck.warnings {
         eprintln!("warning: {w}");
     }
@@ -104,6 +106,7 @@ fn solve(deck_path: &Path, out: &Path, csv: bool, solver: SolverArg) -> Result<(
         model.mesh.part_names.len(),
         model.steps.len()
     );
+    println!("read deck in {read_seconds:.3} s");
     let points = PartPoints::new(&model.mesh);
     let mut analysis = StaticAnalysis::new(&model, choice);
     let mut collection = Vec::new();
@@ -139,6 +142,7 @@ fn solve(deck_path: &Path, out: &Path, csv: bool, solver: SolverArg) -> Result<(
         if result.displacement.iter().flatten().any(|v| !v.is_finite()) {
             bail!("step {}: the solution is not finite", result.name);
         }
+        let t_write = std::time::Instant::now();
         let file = format!("{stem}_step{}.vtu", k + 1);
         vtk::write_vtu(&out.join(&file), &model, &points, &result)
             .with_context(|| format!("writing {file}"))?;
@@ -147,9 +151,10 @@ fn solve(deck_path: &Path, out: &Path, csv: bool, solver: SolverArg) -> Result<(
             write_nodes_csv(&out.join(&name), &model, &result)
                 .with_context(|| format!("writing {name}"))?;
         }
-        collection.push((result.time, file));
+        collection.push((result.time, file.clone()));
         let pvd = out.join(format!("{stem}.pvd"));
         vtk::write_pvd(&pvd, &collection).with_context(|| format!("writing {}", pvd.display()))?;
+        println!("  wrote {file} in {:.3} s", t_write.elapsed().as_secs_f64());
     }
     println!("wrote {}", out.join(format!("{stem}.pvd")).display());
     Ok(())

@@ -8,6 +8,36 @@
 /// Nested-dissection order of the graph given in CSR form (self loops are
 /// ignored). Returns `order[k]` = the node eliminated `k`-th.
 pub fn nested_dissection(offsets: &[usize], neighbours: &[usize]) -> Vec<usize> {
+    nested_dissection_with(offsets, neighbours, &NdOptions::default())
+}
+
+/// METIS nested-dissection settings (see the METIS manual, `METIS_NodeND`).
+#[derive(Clone, Debug)]
+pub struct NdOptions {
+    /// Separators tried at each level; the smallest is kept (METIS default 1).
+    pub separators: i32,
+    /// Refinement iterations (METIS default 10).
+    pub iterations: i32,
+    /// Order connected components separately.
+    pub ccorder: bool,
+}
+
+impl Default for NdOptions {
+    fn default() -> Self {
+        NdOptions {
+            separators: 1,
+            iterations: 10,
+            ccorder: false,
+        }
+    }
+}
+
+/// [`nested_dissection`] with explicit METIS settings.
+pub fn nested_dissection_with(
+    offsets: &[usize],
+    neighbours: &[usize],
+    opts: &NdOptions,
+) -> Vec<usize> {
     let n = offsets.len() - 1;
     if n == 0 {
         return Vec::new();
@@ -27,18 +57,24 @@ pub fn nested_dissection(offsets: &[usize], neighbours: &[usize]) -> Vec<usize> 
         return (0..n).collect();
     }
     let mut nvtxs = n as i32;
+    let mut options = [0i32; metis_sys::METIS_NOPTIONS as usize];
+    // SAFETY: options has METIS_NOPTIONS entries, as METIS_SetDefaultOptions requires.
+    unsafe { metis_sys::METIS_SetDefaultOptions(options.as_mut_ptr()) };
+    options[metis_sys::moptions_et_METIS_OPTION_NSEPS as usize] = opts.separators;
+    options[metis_sys::moptions_et_METIS_OPTION_NITER as usize] = opts.iterations;
+    options[metis_sys::moptions_et_METIS_OPTION_CCORDER as usize] = opts.ccorder as i32;
     let mut perm = vec![0i32; n];
     let mut iperm = vec![0i32; n];
     // SAFETY: xadj/adjncy form a valid symmetric CSR graph of `n` vertices
     // with zero-based numbering; perm and iperm have length n; METIS keeps no
-    // pointer after returning. Null options select METIS's defaults (fixed seed).
+    // pointer after returning. The options array is fully initialised (fixed seed).
     let status = unsafe {
         metis_sys::METIS_NodeND(
             &mut nvtxs,
             xadj.as_mut_ptr(),
             adjncy.as_mut_ptr(),
             std::ptr::null_mut(),
-            std::ptr::null_mut(),
+            options.as_mut_ptr(),
             perm.as_mut_ptr(),
             iperm.as_mut_ptr(),
         )

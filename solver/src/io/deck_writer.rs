@@ -108,9 +108,7 @@ pub fn write_deck(model: &Model, w: &mut impl Write) -> Result<(), DeckWriteErro
         }
     }
     writeln!(w, "*INITIAL CONDITIONS, TYPE=TEMPERATURE")?;
-    for (id, t) in mesh.node_ids.iter().zip(&model.initial_temperature) {
-        writeln!(w, "{id}, {t:.12e}")?;
-    }
+    write_temperatures(w, model, &model.initial_temperature)?;
     let mut previous_time = 0.0;
     for step in &model.steps {
         writeln!(w, "*STEP\n*STATIC\n1., {:.12e}", step.time - previous_time)?;
@@ -126,9 +124,7 @@ pub fn write_deck(model: &Model, w: &mut impl Write) -> Result<(), DeckWriteErro
             )?;
         }
         writeln!(w, "*TEMPERATURE")?;
-        for (id, t) in mesh.node_ids.iter().zip(&step.temperature) {
-            writeln!(w, "{id}, {t:.12e}")?;
-        }
+        write_temperatures(w, model, &step.temperature)?;
         writeln!(w, "*CLOAD, OP=NEW")?;
         for (&(v, d), &f) in &step.loads {
             writeln!(w, "{}, {}, {f:.12e}", mesh.node_ids[v], d + 1)?;
@@ -139,6 +135,19 @@ pub fn write_deck(model: &Model, w: &mut impl Write) -> Result<(), DeckWriteErro
         )?;
     }
     Ok(())
+}
+
+/// Nodal temperatures: one `NALL` line when uniform, else one line a node.
+fn write_temperatures(w: &mut impl Write, model: &Model, temps: &[f64]) -> io::Result<()> {
+    match temps.first() {
+        Some(&t0) if temps.iter().all(|&t| t == t0) => writeln!(w, "NALL, {t0:.12e}"),
+        _ => {
+            for (id, t) in model.mesh.node_ids.iter().zip(temps) {
+                writeln!(w, "{id}, {t:.12e}")?;
+            }
+            Ok(())
+        }
+    }
 }
 
 /// The single material of each part (None for a part without cells).

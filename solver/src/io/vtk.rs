@@ -164,7 +164,7 @@ pub fn write_vtu(
 ) -> io::Result<()> {
     let vtk = step_to_vtk(model, points, result);
     let file = vtk
-        .try_into_xml_format(Compressor::ZLib, 6)
+        .try_into_xml_format(Compressor::ZLib, 1)
         .map_err(|e| io::Error::other(e.to_string()))?;
     write_atomically(path, |w| {
         file.write(w).map_err(|e| io::Error::other(e.to_string()))
