@@ -126,7 +126,9 @@ fn solve(deck_path: &Path, out: &Path, csv: bool, solver: SolverArg) -> Result<(
             result.assembly_seconds,
             result.solve_seconds,
             analysis.solver_name(),
-            if result.stats.iterations > 1 { format!(", {} iterations", result.stats.iterations) } else { String::new() },
+            if result.stats.pivot_ratio > 0.0 {
+                format!(", pivot ratio {:.1e}", result.stats.pivot_ratio)
+            } else if result.stats.iterations > 1 { format!(", {} iterations", result.stats.iterations) } else { String::new() },
             max_u
         );
         println!(

@@ -7,7 +7,6 @@ Exits non-zero with a message on the first mismatch."""
 import csv, math, os, sys
 import xml.etree.ElementTree as ET
 from vtkmodules.vtkIOXML import vtkXMLUnstructuredGridReader
-from vtkmodules.util.numpy_support import vtk_to_numpy
 
 def fail(msg):
     print("vtk_check: FAIL: " + msg)
@@ -37,10 +36,12 @@ for k, ds in enumerate(entries, start=1):
         a = cd.GetArray(name)
         if a is None or a.GetNumberOfComponents() != comps or a.GetNumberOfTuples() != grid.GetNumberOfCells():
             fail(f"{path}: cell array {name} missing or of the wrong shape")
-    ids = vtk_to_numpy(pd.GetArray("node_id"))
-    u = vtk_to_numpy(pd.GetArray("displacement"))
-    t = vtk_to_numpy(pd.GetArray("temperature"))
-    pts = vtk_to_numpy(grid.GetPoints().GetData())
+    def tuples(a):
+        return [a.GetTuple(i) for i in range(a.GetNumberOfTuples())]
+    ids = [int(v[0]) for v in tuples(pd.GetArray("node_id"))]
+    u = tuples(pd.GetArray("displacement"))
+    t = [v[0] for v in tuples(pd.GetArray("temperature"))]
+    pts = [grid.GetPoint(i) for i in range(grid.GetNumberOfPoints())]
     rows = {}
     with open(os.path.join(folder, f"nodes_{k}.csv")) as f:
         for r in csv.DictReader(f):
@@ -57,8 +58,8 @@ for k, ds in enumerate(entries, start=1):
         if abs(t[i] - float(r["T"])) > 1e-12 * (1 + abs(float(r["T"]))):
             fail(f"{path}: node {ids[i]} temperature differs from the CSV")
     # von Mises recomputed here from the stress tensor (VTK order xx yy zz xy yz xz)
-    s = vtk_to_numpy(pd.GetArray("stress"))
-    vm = vtk_to_numpy(pd.GetArray("von_mises"))
+    s = tuples(pd.GetArray("stress"))
+    vm = [v[0] for v in tuples(pd.GetArray("von_mises"))]
     for i in range(grid.GetNumberOfPoints()):
         xx, yy, zz, xy, yz, xz = s[i]
         v = math.sqrt(0.5 * ((xx - yy) ** 2 + (yy - zz) ** 2 + (zz - xx) ** 2) + 3 * (xy * xy + yz * yz + xz * xz))

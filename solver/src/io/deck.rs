@@ -673,25 +673,24 @@ impl Reader {
         Ok(())
     }
 
-    /// Node indices named by a data field: a node number or a node set.
-    fn node_targets(&self, line: &Line, field: &str) -> Result<Vec<usize>, DeckError> {
-        match field.parse::<i64>() {
-            Ok(id) => u64::try_from(id)
-                .ok()
-                .and_then(|id| self.node_index.get(&id))
-                .map(|&v| vec![v])
-                .ok_or_else(|| err_at(line, format!("node {id} is not defined"))),
-            Err(_) => self
-                .node_sets
-                .get(&field.to_ascii_uppercase())
-                .map(|s| s.iter().copied().collect())
-                .ok_or_else(|| {
-                    err_at(
-                        line,
-                        format!("'{field}' is neither a node number nor a defined node set"),
-                    )
-                }),
-        }
+    /// Node indices named by a data field of card `c`: a node number or a node set.
+    fn node_targets(&self, c: &Card, line: &Line, field: &str) -> Result<Vec<usize>, DeckError> {
+        let what = match field.parse::<i64>() {
+            Ok(id) => {
+                let v = u64::try_from(id)
+                    .ok()
+                    .and_then(|id| self.node_index.get(&id));
+                match v {
+                    Some(&v) => return Ok(vec![v]),
+                    None => format!("node {id} is not defined"),
+                }
+            }
+            Err(_) => match self.node_sets.get(&field.to_ascii_uppercase()) {
+                Some(set) => return Ok(set.iter().copied().collect()),
+                None => format!("'{field}' is neither a node number nor a defined node set"),
+            },
+        };
+        Err(err_at(line, format!("*{}: {what}", c.keyword)))
     }
 
     fn reset_if_new(c: &Card) -> Result<bool, DeckError> {
@@ -715,7 +714,7 @@ impl Reader {
                     "*BOUNDARY: expected 'node or set, first dof[, last dof[, value]]'".into(),
                 ));
             }
-            let targets = self.node_targets(line, f[0])?;
+            let targets = self.node_targets(c, line, f[0])?;
             let (first, last, value) = match f[1].to_ascii_uppercase().as_str() {
                 "ENCASTRE" | "PINNED" => (1, 3, 0.0),
                 "XSYMM" => (1, 1, 0.0),
@@ -761,7 +760,7 @@ impl Reader {
             }
             let value = number(line, f[1], what)?;
             out.extend(
-                self.node_targets(line, f[0])?
+                self.node_targets(c, line, f[0])?
                     .into_iter()
                     .map(|v| (v, value)),
             );
@@ -824,7 +823,7 @@ impl Reader {
                 ));
             }
             let value = number(line, f[2], "the force")?;
-            for v in self.node_targets(line, f[0])? {
+            for v in self.node_targets(c, line, f[0])? {
                 self.loads.insert((v, d as usize - 1), value);
             }
         }
