@@ -6,11 +6,11 @@
 
 use crate::assembly::{scatter, Coloring, DofMap, Pattern, SharedMut, NO_EQUATION};
 use crate::linear::{make_solver, LinearSolver, SolveStats, SolverChoice, SolverError};
-use crate::mechanics::{stiffness_and_thermal_load_into, CellTemperatures, KernelScratch};
+use crate::mechanics::CellWorkspace;
 use crate::model::{Model, Step};
 use crate::ordering::nested_dissection;
 use crate::post::{recover_stresses, QpField};
-use crate::values::{CellValues, JacobianError};
+use crate::values::JacobianError;
 use mesher::CellKind;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
@@ -99,16 +99,15 @@ impl<'m> StaticAnalysis<'m> {
         let sys = self.system.as_mut().expect("system set up");
         let mut values = vec![0.0; sys.pattern.nnz()];
         let mut rhs = vec![0.0; sys.dofs.num_equations];
-        assemble(
-            self.model,
-            &self.coloring,
-            &self.locate,
-            &sys.dofs,
-            &sys.pattern,
+        let input = AssemblyInput {
+            model: self.model,
+            coloring: &self.coloring,
+            locate: &self.locate,
+            dofs: &sys.dofs,
+            pattern: &sys.pattern,
             step,
-            &mut values,
-            &mut rhs,
-        )?;
+        };
+        assemble(&input, &mut values, &mut rhs)?;
         for (&(v, d), &f) in &step.loads {
             let eq = sys.dofs.equation[3 * v + d];
             if eq != NO_EQUATION {
@@ -179,66 +178,41 @@ impl<'m> StaticAnalysis<'m> {
     }
 }
 
-/// Per-thread buffers for one cell kind.
-pub(crate) struct KindWorkspace {
-    pub values: CellValues,
-    pub scratch: KernelScratch,
-    pub ke: Vec<f64>,
-    pub fe: Vec<f64>,
-    pub x: Vec<[f64; 3]>,
-    pub t: Vec<f64>,
-    pub t0: Vec<f64>,
-    pub u: Vec<f64>,
-}
-
-impl KindWorkspace {
-    pub fn new(kind: CellKind) -> Self {
-        let values = CellValues::new(kind);
-        let n = kind.nodes_per_cell();
-        KindWorkspace {
-            scratch: KernelScratch::new(kind, values.num_points()),
-            values,
-            ke: vec![0.0; 9 * n * n],
-            fe: vec![0.0; 3 * n],
-            x: vec![[0.0; 3]; n],
-            t: vec![0.0; n],
-            t0: vec![0.0; n],
-            u: vec![0.0; 3 * n],
-        }
-    }
-
-    /// Gathers coordinates and temperatures of a cell's nodes.
-    pub fn gather(&mut self, model: &Model, nodes: &[usize], temperature: &[f64]) {
-        for (k, &v) in nodes.iter().enumerate() {
-            self.x[k] = model.mesh.coordinates[v];
-            self.t[k] = temperature[v];
-            self.t0[k] = model.initial_temperature[v];
-        }
-    }
-}
-
 /// One lazily created workspace per cell kind, per thread.
 #[derive(Default)]
-pub(crate) struct Workspaces([Option<KindWorkspace>; 5]);
+pub(crate) struct Workspaces([Option<CellWorkspace>; 5]);
 
 impl Workspaces {
-    pub fn get(&mut self, kind: CellKind) -> &mut KindWorkspace {
-        self.0[kind as usize].get_or_insert_with(|| KindWorkspace::new(kind))
+    pub fn get(&mut self, kind: CellKind) -> &mut CellWorkspace {
+        self.0[kind as usize].get_or_insert_with(|| CellWorkspace::new(kind))
     }
+}
+
+/// What assembly reads: the model, its colouring and cell locations, and
+/// the step's equations.
+struct AssemblyInput<'a> {
+    model: &'a Model,
+    coloring: &'a Coloring,
+    locate: &'a [(usize, usize)],
+    dofs: &'a DofMap,
+    pattern: &'a Pattern,
+    step: &'a Step,
 }
 
 /// Assembles the stiffness (upper CSC values) and the thermal load vector.
-#[allow(clippy::too_many_arguments)]
 fn assemble(
-    model: &Model,
-    coloring: &Coloring,
-    locate: &[(usize, usize)],
-    dofs: &DofMap,
-    pattern: &Pattern,
-    step: &Step,
+    input: &AssemblyInput<'_>,
     values: &mut [f64],
     rhs: &mut [f64],
 ) -> Result<(), AnalysisError> {
+    let AssemblyInput {
+        model,
+        coloring,
+        locate,
+        dofs,
+        pattern,
+        step,
+    } = *input;
     let vals = SharedMut::new(values);
     let f = SharedMut::new(rhs);
     for color in &coloring.colors {
@@ -249,27 +223,18 @@ fn assemble(
                 let block = &model.mesh.blocks[b];
                 let nodes = block.cell(c);
                 let w = ws.get(block.kind);
-                w.gather(model, nodes, &step.temperature);
-                let material = &model.materials[model.cell_material[cell]];
-                let temps = CellTemperatures {
-                    current: &w.t,
-                    initial: &w.t0,
-                };
-                stiffness_and_thermal_load_into(
-                    block.kind,
-                    &mut w.values,
-                    &w.x,
-                    material,
-                    &temps,
-                    &mut w.scratch,
-                    &mut w.ke,
-                    &mut w.fe,
-                )
-                .map_err(|source| AnalysisError::Jacobian {
-                    element: block.cell_ids[c],
-                    kind: block.kind.abaqus_name(),
-                    source,
-                })?;
+                w.gather(
+                    nodes,
+                    &model.mesh.coordinates,
+                    &step.temperature,
+                    &model.initial_temperature,
+                );
+                w.stiffness_and_thermal_load(&model.materials[model.cell_material[cell]])
+                    .map_err(|source| AnalysisError::Jacobian {
+                        element: block.cell_ids[c],
+                        kind: block.kind.abaqus_name(),
+                        source,
+                    })?;
                 // SAFETY: cells of one colour share no node (see `Coloring`).
                 unsafe { scatter(nodes, &w.ke, &w.fe, dofs, pattern, vals, f) };
                 Ok(())

@@ -9,8 +9,25 @@ use crate::values::{CellValues, JacobianError};
 use materials::{Material, Voigt6x6};
 use mesher::CellKind;
 
-/// Caller-owned scratch for one cell: the kernel allocates nothing.
-pub struct KernelScratch {
+/// Everything one thread needs to compute one cell of a kind: the cell's
+/// gathered data, the outputs, and scratch. Created once per thread and
+/// kind; the kernels then allocate nothing per integration point.
+pub struct CellWorkspace {
+    pub kind: CellKind,
+    pub values: CellValues,
+    /// Node coordinates, mm.
+    pub x: Vec<[f64; 3]>,
+    /// Nodal temperatures, °C: current and stress-free (initial).
+    pub t: Vec<f64>,
+    pub t0: Vec<f64>,
+    /// Nodal displacements, mm, node-major `u_x, u_y, u_z`.
+    pub u: Vec<f64>,
+    /// Element stiffness, row-major `3n x 3n`, N/mm (incompatible modes condensed).
+    pub ke: Vec<f64>,
+    /// Element thermal load, `3n`, N.
+    pub fe: Vec<f64>,
+    /// Strains (Voigt, engineering shear) at the integration points.
+    pub eps: Vec<[f64; 6]>,
     /// Gradients of all displacement fields (nodes, then incompatible modes),
     /// entry `q * fields + a`, mm⁻¹.
     grads: Vec<[f64; 3]>,
@@ -20,15 +37,53 @@ pub struct KernelScratch {
     db: Vec<[f64; 18]>,
 }
 
-impl KernelScratch {
-    pub fn new(kind: CellKind, num_points: usize) -> Self {
-        let fields = fields(kind);
-        KernelScratch {
-            grads: vec![[0.0; 3]; num_points * fields],
-            k_full: vec![0.0; 9 * fields * fields],
-            f_full: vec![0.0; 3 * fields],
-            db: vec![[0.0; 18]; fields],
+impl CellWorkspace {
+    pub fn new(kind: CellKind) -> Self {
+        let values = CellValues::new(kind);
+        let (n, nq, nf) = (kind.nodes_per_cell(), values.num_points(), fields(kind));
+        CellWorkspace {
+            kind,
+            values,
+            x: vec![[0.0; 3]; n],
+            t: vec![0.0; n],
+            t0: vec![0.0; n],
+            u: vec![0.0; 3 * n],
+            ke: vec![0.0; 9 * n * n],
+            fe: vec![0.0; 3 * n],
+            eps: vec![[0.0; 6]; nq],
+            grads: vec![[0.0; 3]; nq * nf],
+            k_full: vec![0.0; 9 * nf * nf],
+            f_full: vec![0.0; 3 * nf],
+            db: vec![[0.0; 18]; nf],
         }
+    }
+
+    /// Gathers the coordinates (mm) and temperatures (°C) of a cell's nodes.
+    pub fn gather(
+        &mut self,
+        nodes: &[usize],
+        coordinates: &[[f64; 3]],
+        temperature: &[f64],
+        initial: &[f64],
+    ) {
+        for (k, &v) in nodes.iter().enumerate() {
+            self.x[k] = coordinates[v];
+            self.t[k] = temperature[v];
+            self.t0[k] = initial[v];
+        }
+    }
+
+    /// Gathers the displacements (mm) of a cell's nodes.
+    pub fn gather_displacement(&mut self, nodes: &[usize], displacement: &[[f64; 3]]) {
+        for (k, &v) in nodes.iter().enumerate() {
+            self.u[3 * k..3 * k + 3].copy_from_slice(&displacement[v]);
+        }
+    }
+
+    /// Temperature and stress-free temperature at point `q`, °C.
+    fn temperatures_at(&self, q: usize) -> (f64, f64) {
+        let tw = self.values.temperature_weights(q);
+        (interpolate(tw, &self.t), interpolate(tw, &self.t0))
     }
 }
 
@@ -40,12 +95,6 @@ pub fn fields(kind: CellKind) -> usize {
         } else {
             0
         }
-}
-
-/// Temperatures at the cell's nodes, °C: current and stress-free (initial).
-pub struct CellTemperatures<'a> {
-    pub current: &'a [f64],
-    pub initial: &'a [f64],
 }
 
 /// Interpolates nodal values with shape values `n`.
@@ -94,68 +143,132 @@ fn fill_gradients(kind: CellKind, values: &CellValues, x: &[[f64; 3]], grads: &m
     }
 }
 
-/// Element stiffness (row-major `3n x 3n`, dof order node-major `u_x,u_y,u_z`)
-/// and thermal load (`3n`) of one cell into caller buffers, with incompatible
-/// modes condensed for C3D8I.
-pub fn stiffness_and_thermal_load_into(
-    kind: CellKind,
-    values: &mut CellValues,
-    x: &[[f64; 3]],
-    material: &Material,
-    temps: &CellTemperatures<'_>,
-    scratch: &mut KernelScratch,
-    ke: &mut [f64],
-    fe: &mut [f64],
-) -> Result<(), JacobianError> {
-    values.reinit(x)?;
-    let nf = fields(kind);
-    let m = 3 * nf;
-    fill_gradients(kind, values, x, &mut scratch.grads);
-    let (k, f) = (&mut scratch.k_full, &mut scratch.f_full);
-    k.iter_mut().for_each(|v| *v = 0.0);
-    f.iter_mut().for_each(|v| *v = 0.0);
-    for q in 0..values.num_points() {
-        let tw = values.temperature_weights(q);
-        let t = interpolate(tw, temps.current);
-        let t0 = interpolate(tw, temps.initial);
-        let d = material.stiffness(t);
-        let eps_th = material.thermal_strain(t, t0);
-        let sig_th: [f64; 6] = std::array::from_fn(|r| (0..6).map(|c| d[r][c] * eps_th[c]).sum());
-        let dv = values.detj_w(q);
-        let grads = &scratch.grads[q * nf..(q + 1) * nf];
-        for (b, g) in grads.iter().enumerate() {
-            scratch.db[b] = d_times_b(&d, g);
-            let fb = bt_times(g, &sig_th);
-            for i in 0..3 {
-                f[3 * b + i] += fb[i] * dv;
+impl CellWorkspace {
+    /// Element stiffness `K_e = ∫ Bᵀ D(T) B dV` and thermal load
+    /// `f_e = ∫ Bᵀ D(T) ε_th dV` of the gathered cell into `ke` and `fe`, with
+    /// the incompatible modes of C3D8I condensed.
+    pub fn stiffness_and_thermal_load(&mut self, material: &Material) -> Result<(), JacobianError> {
+        self.uncondensed(material)?;
+        let m = 3 * fields(self.kind);
+        let nu = 3 * self.kind.nodes_per_cell();
+        condense_into(
+            &self.k_full,
+            &self.f_full,
+            m,
+            nu,
+            &mut self.ke,
+            &mut self.fe,
+        );
+        Ok(())
+    }
+
+    /// The full matrix and load over all fields (nodes and modes) into
+    /// `k_full` / `f_full`.
+    fn uncondensed(&mut self, material: &Material) -> Result<(), JacobianError> {
+        self.values.reinit(&self.x)?;
+        let nf = fields(self.kind);
+        let m = 3 * nf;
+        fill_gradients(self.kind, &self.values, &self.x, &mut self.grads);
+        self.k_full.iter_mut().for_each(|v| *v = 0.0);
+        self.f_full.iter_mut().for_each(|v| *v = 0.0);
+        for q in 0..self.values.num_points() {
+            let (t, t0) = self.temperatures_at(q);
+            let d = material.stiffness(t);
+            let eps_th = material.thermal_strain(t, t0);
+            let sig_th: [f64; 6] =
+                std::array::from_fn(|r| (0..6).map(|c| d[r][c] * eps_th[c]).sum());
+            let dv = self.values.detj_w(q);
+            let grads = &self.grads[q * nf..(q + 1) * nf];
+            for (b, g) in grads.iter().enumerate() {
+                self.db[b] = d_times_b(&d, g);
+                let fb = bt_times(g, &sig_th);
+                for i in 0..3 {
+                    self.f_full[3 * b + i] += fb[i] * dv;
+                }
             }
-        }
-        for (a, ga) in grads.iter().enumerate() {
-            for (b, db) in scratch.db.iter().enumerate().skip(a) {
-                // (B_aᵀ D B_b)[i][j] = Σ_r B_a[r][i] (D B_b)[r][j]
-                for j in 0..3 {
-                    let col: [f64; 6] = std::array::from_fn(|r| db[r * 3 + j]);
-                    let v = bt_times(ga, &col);
-                    for i in 0..3 {
-                        k[(3 * a + i) * m + 3 * b + j] += v[i] * dv;
+            for (a, ga) in grads.iter().enumerate() {
+                for (b, db) in self.db.iter().enumerate().skip(a) {
+                    // (B_aᵀ D B_b)[i][j] = Σ_r B_a[r][i] (D B_b)[r][j]
+                    for j in 0..3 {
+                        let col: [f64; 6] = std::array::from_fn(|r| db[r * 3 + j]);
+                        let v = bt_times(ga, &col);
+                        for i in 0..3 {
+                            self.k_full[(3 * a + i) * m + 3 * b + j] += v[i] * dv;
+                        }
                     }
                 }
             }
         }
-    }
-    // mirror the upper block triangle
-    for a in 0..nf {
-        for b in 0..a {
-            for i in 0..3 {
-                for j in 0..3 {
-                    k[(3 * a + i) * m + 3 * b + j] = k[(3 * b + j) * m + 3 * a + i];
+        // mirror the upper block triangle
+        for a in 0..nf {
+            for b in 0..a {
+                for i in 0..3 {
+                    for j in 0..3 {
+                        self.k_full[(3 * a + i) * m + 3 * b + j] =
+                            self.k_full[(3 * b + j) * m + 3 * a + i];
+                    }
                 }
             }
         }
+        Ok(())
     }
-    let nu = 3 * kind.nodes_per_cell();
-    condense_into(k, f, m, nu, ke, fe);
-    Ok(())
+
+    /// Strains at every integration point of the gathered cell from its
+    /// gathered displacements into `eps`. For C3D8I the incompatible-mode
+    /// amplitudes are recovered first, `α = K_aa⁻¹ (f_a − K_au u)`.
+    pub fn strains(&mut self, material: &Material) -> Result<(), JacobianError> {
+        let nn = self.kind.nodes_per_cell();
+        let nf = fields(self.kind);
+        let mut alpha = [0.0; 9];
+        if nf > nn {
+            self.uncondensed(material)?;
+            let (nu, na) = (3 * nn, 3 * (nf - nn));
+            let (kaa_inv_kau, kaa_inv_fa) = solve_internal(&self.k_full, &self.f_full, 3 * nf, nu);
+            for p in 0..na {
+                alpha[p] = kaa_inv_fa[p]
+                    - (0..nu)
+                        .map(|j| kaa_inv_kau[p * nu + j] * self.u[j])
+                        .sum::<f64>();
+            }
+        } else {
+            self.values.reinit(&self.x)?;
+            fill_gradients(self.kind, &self.values, &self.x, &mut self.grads);
+        }
+        for q in 0..self.values.num_points() {
+            let grads = &self.grads[q * nf..(q + 1) * nf];
+            let mut e = [0.0; 6];
+            for (a, g) in grads.iter().enumerate() {
+                let ua = if a < nn {
+                    [self.u[3 * a], self.u[3 * a + 1], self.u[3 * a + 2]]
+                } else {
+                    let p = 3 * (a - nn);
+                    [alpha[p], alpha[p + 1], alpha[p + 2]]
+                };
+                e[0] += g[0] * ua[0];
+                e[1] += g[1] * ua[1];
+                e[2] += g[2] * ua[2];
+                e[3] += g[1] * ua[0] + g[0] * ua[1];
+                e[4] += g[2] * ua[1] + g[1] * ua[2];
+                e[5] += g[2] * ua[0] + g[0] * ua[2];
+            }
+            self.eps[q] = e;
+        }
+        Ok(())
+    }
+
+    /// Stresses `σ = D(T)(ε − ε_th)` (MPa) at the integration points, after
+    /// [`CellWorkspace::strains`], appended to `out`.
+    pub fn stresses_into(&self, material: &Material, out: &mut Vec<[f64; 6]>) {
+        for q in 0..self.values.num_points() {
+            let (t, t0) = self.temperatures_at(q);
+            let d = material.stiffness(t);
+            let eth = material.thermal_strain(t, t0);
+            let e = &self.eps[q];
+            out.push(std::array::from_fn(|r| {
+                (0..6).map(|c| d[r][c] * (e[c] - eth[c])).sum()
+            }));
+        }
+    }
 }
 
 /// Static condensation of the trailing `m − nu` internal dofs:
@@ -220,73 +333,4 @@ pub fn solve_internal(k: &[f64], f: &[f64], m: usize, nu: usize) -> (Vec<f64>, V
     let mut fa: Vec<f64> = f[nu..m].to_vec();
     solve(&mut fa);
     (x, fa)
-}
-
-/// Strains (Voigt, engineering shear) at every integration point of a cell
-/// from its nodal displacements `u` (mm, node-major), recovering the
-/// incompatible-mode amplitudes for C3D8I. Writes `eps[q]`.
-pub fn strains_into(
-    kind: CellKind,
-    values: &mut CellValues,
-    x: &[[f64; 3]],
-    u: &[f64],
-    internal: Option<(&[f64], &[f64])>,
-    scratch: &mut KernelScratch,
-    eps: &mut [[f64; 6]],
-) -> Result<(), JacobianError> {
-    values.reinit(x)?;
-    let nn = kind.nodes_per_cell();
-    let nf = fields(kind);
-    fill_gradients(kind, values, x, &mut scratch.grads);
-    // amplitudes of the internal modes: α = K_aa⁻¹ (f_a − K_au u)
-    let mut alpha = [0.0; 9];
-    if let Some((kaa_inv_kau, kaa_inv_fa)) = internal {
-        let na = 3 * (nf - nn);
-        let nu = 3 * nn;
-        for p in 0..na {
-            alpha[p] = kaa_inv_fa[p] - (0..nu).map(|j| kaa_inv_kau[p * nu + j] * u[j]).sum::<f64>();
-        }
-    }
-    for q in 0..values.num_points() {
-        let grads = &scratch.grads[q * nf..(q + 1) * nf];
-        let mut e = [0.0; 6];
-        for (a, g) in grads.iter().enumerate() {
-            let ua = if a < nn {
-                [u[3 * a], u[3 * a + 1], u[3 * a + 2]]
-            } else {
-                let p = 3 * (a - nn);
-                [alpha[p], alpha[p + 1], alpha[p + 2]]
-            };
-            e[0] += g[0] * ua[0];
-            e[1] += g[1] * ua[1];
-            e[2] += g[2] * ua[2];
-            e[3] += g[1] * ua[0] + g[0] * ua[1];
-            e[4] += g[2] * ua[1] + g[1] * ua[2];
-            e[5] += g[2] * ua[0] + g[0] * ua[2];
-        }
-        eps[q] = e;
-    }
-    Ok(())
-}
-
-/// The uncondensed C3D8I matrices needed to recover the internal amplitudes:
-/// `(K_aa⁻¹ K_au, K_aa⁻¹ f_a)`.
-pub fn internal_recovery(
-    values: &mut CellValues,
-    x: &[[f64; 3]],
-    material: &Material,
-    temps: &CellTemperatures<'_>,
-    scratch: &mut KernelScratch,
-) -> Result<(Vec<f64>, Vec<f64>), JacobianError> {
-    let kind = CellKind::Hex8I;
-    let nu = 3 * kind.nodes_per_cell();
-    let mut ke = vec![0.0; nu * nu];
-    let mut fe = vec![0.0; nu];
-    stiffness_and_thermal_load_into(kind, values, x, material, temps, scratch, &mut ke, &mut fe)?;
-    Ok(solve_internal(
-        &scratch.k_full,
-        &scratch.f_full,
-        3 * fields(kind),
-        nu,
-    ))
 }

@@ -5,7 +5,6 @@
 
 use crate::analysis::{AnalysisError, Workspaces};
 use crate::element::{reference_nodes, stiffness_rule};
-use crate::mechanics::{internal_recovery, strains_into, CellTemperatures};
 use crate::model::Model;
 use mesher::{CellKind, Mesh, Shape};
 use rayon::prelude::*;
@@ -38,51 +37,23 @@ pub fn recover_stresses(
             let block = &model.mesh.blocks[b];
             let nodes = block.cell(c);
             let w = ws.get(block.kind);
-            w.gather(model, nodes, temperature);
-            for (k, &v) in nodes.iter().enumerate() {
-                w.u[3 * k..3 * k + 3].copy_from_slice(&displacement[v]);
-            }
+            w.gather(
+                nodes,
+                &model.mesh.coordinates,
+                temperature,
+                &model.initial_temperature,
+            );
+            w.gather_displacement(nodes, displacement);
             let material = &model.materials[model.cell_material[cell]];
-            let temps = CellTemperatures {
-                current: &w.t,
-                initial: &w.t0,
-            };
-            let err = |source| AnalysisError::Jacobian {
-                element: block.cell_ids[c],
-                kind: block.kind.abaqus_name(),
-                source,
-            };
-            let internal = if block.kind == CellKind::Hex8I {
-                Some(
-                    internal_recovery(&mut w.values, &w.x, material, &temps, &mut w.scratch)
-                        .map_err(err)?,
-                )
-            } else {
-                None
-            };
-            let nq = w.values.num_points();
-            let mut eps = vec![[0.0; 6]; nq];
-            let internal_ref = internal.as_ref().map(|(a, b)| (a.as_slice(), b.as_slice()));
-            strains_into(
-                block.kind,
-                &mut w.values,
-                &w.x,
-                &w.u,
-                internal_ref,
-                &mut w.scratch,
-                &mut eps,
-            )
-            .map_err(err)?;
-            Ok((0..nq)
-                .map(|q| {
-                    let tw = w.values.temperature_weights(q);
-                    let t = crate::mechanics::interpolate(tw, &w.t);
-                    let t0 = crate::mechanics::interpolate(tw, &w.t0);
-                    let d = material.stiffness(t);
-                    let eth = material.thermal_strain(t, t0);
-                    std::array::from_fn(|r| (0..6).map(|s| d[r][s] * (eps[q][s] - eth[s])).sum())
-                })
-                .collect())
+            w.strains(material)
+                .map_err(|source| AnalysisError::Jacobian {
+                    element: block.cell_ids[c],
+                    kind: block.kind.abaqus_name(),
+                    source,
+                })?;
+            let mut out = Vec::with_capacity(w.values.num_points());
+            w.stresses_into(material, &mut out);
+            Ok(out)
         })
         .collect::<Result<_, AnalysisError>>()?;
     let mut offsets = Vec::with_capacity(per_cell.len() + 1);

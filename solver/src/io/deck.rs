@@ -577,7 +577,6 @@ impl Reader {
             expansion: None,
         });
         self.current_material = Some(self.materials.len() - 1);
-        self.warnings.retain(|_| true);
         Ok(())
     }
 
