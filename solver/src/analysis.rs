@@ -11,10 +11,20 @@ use crate::model::{Model, Step};
 use crate::ordering::nested_dissection;
 use crate::post::{recover_stresses, QpField};
 use crate::values::JacobianError;
-use mesher::CellKind;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::time::Instant;
+
+impl AnalysisError {
+    /// A Jacobian error of cell `c` of `block`, named by its user number.
+    pub fn jacobian(block: &mesher::CellBlock, c: usize, source: JacobianError) -> Self {
+        AnalysisError::Jacobian {
+            element: block.cell_ids[c],
+            kind: block.kind.abaqus_name(),
+            source,
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AnalysisError {
@@ -183,8 +193,23 @@ impl<'m> StaticAnalysis<'m> {
 pub(crate) struct Workspaces([Option<CellWorkspace>; 5]);
 
 impl Workspaces {
-    pub fn get(&mut self, kind: CellKind) -> &mut CellWorkspace {
-        self.0[kind as usize].get_or_insert_with(|| CellWorkspace::new(kind))
+    /// The workspace of the kind of global cell `cell`, with the cell's
+    /// coordinates and temperatures gathered; also its block and local index.
+    pub fn gather<'s, 'm>(
+        &'s mut self,
+        model: &'m Model,
+        (b, c): (usize, usize),
+        temperature: &[f64],
+    ) -> (&'s mut CellWorkspace, &'m mesher::CellBlock, usize) {
+        let block = &model.mesh.blocks[b];
+        let w = self.0[block.kind as usize].get_or_insert_with(|| CellWorkspace::new(block.kind));
+        w.gather(
+            block.cell(c),
+            &model.mesh.coordinates,
+            temperature,
+            &model.initial_temperature,
+        );
+        (w, block, c)
     }
 }
 
@@ -219,22 +244,10 @@ fn assemble(
         color
             .par_iter()
             .try_for_each_init(Workspaces::default, |ws, &cell| {
-                let (b, c) = locate[cell];
-                let block = &model.mesh.blocks[b];
-                let nodes = block.cell(c);
-                let w = ws.get(block.kind);
-                w.gather(
-                    nodes,
-                    &model.mesh.coordinates,
-                    &step.temperature,
-                    &model.initial_temperature,
-                );
+                let (w, block, c) = ws.gather(model, locate[cell], &step.temperature);
                 w.stiffness_and_thermal_load(&model.materials[model.cell_material[cell]])
-                    .map_err(|source| AnalysisError::Jacobian {
-                        element: block.cell_ids[c],
-                        kind: block.kind.abaqus_name(),
-                        source,
-                    })?;
+                    .map_err(|source| AnalysisError::jacobian(block, c, source))?;
+                let nodes = block.cell(c);
                 // SAFETY: cells of one colour share no node (see `Coloring`).
                 unsafe { scatter(nodes, &w.ke, &w.fe, dofs, pattern, vals, f) };
                 Ok(())

@@ -33,24 +33,11 @@ pub fn recover_stresses(
     let per_cell: Vec<Vec<[f64; 6]>> = (0..locate.len())
         .into_par_iter()
         .map_init(Workspaces::default, |ws, cell| {
-            let (b, c) = locate[cell];
-            let block = &model.mesh.blocks[b];
-            let nodes = block.cell(c);
-            let w = ws.get(block.kind);
-            w.gather(
-                nodes,
-                &model.mesh.coordinates,
-                temperature,
-                &model.initial_temperature,
-            );
-            w.gather_displacement(nodes, displacement);
+            let (w, block, c) = ws.gather(model, locate[cell], temperature);
+            w.gather_displacement(block.cell(c), displacement);
             let material = &model.materials[model.cell_material[cell]];
             w.strains(material)
-                .map_err(|source| AnalysisError::Jacobian {
-                    element: block.cell_ids[c],
-                    kind: block.kind.abaqus_name(),
-                    source,
-                })?;
+                .map_err(|source| AnalysisError::jacobian(block, c, source))?;
             let mut out = Vec::with_capacity(w.values.num_points());
             w.stresses_into(material, &mut out);
             Ok(out)
