@@ -2,6 +2,7 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+use materials::library::Library;
 use solver::analysis::StaticAnalysis;
 use solver::io::{csv::write_nodes_csv, deck::read_deck, vtk};
 use solver::linear::SolverChoice;
@@ -48,6 +49,14 @@ enum Command {
         #[arg(long, value_enum, default_value = "auto")]
         solver: SolverArg,
     },
+    /// List the material library with the source of every number.
+    Materials {
+        /// Only this material.
+        name: Option<String>,
+        /// A library file of your own that adds or overrides entries.
+        #[arg(long)]
+        library: Option<PathBuf>,
+    },
 }
 
 fn main() {
@@ -75,6 +84,7 @@ fn run(cli: Cli) -> Result<()> {
             csv,
             solver,
         } => solve(&deck, &out, csv, solver),
+        Command::Materials { name, library } => list_materials(name.as_deref(), library.as_deref()),
     }
 }
 
@@ -159,5 +169,63 @@ fn solve(deck_path: &Path, out: &Path, csv: bool, solver: SolverArg) -> Result<(
         println!("  wrote {file} in {:.3} s", t_write.elapsed().as_secs_f64());
     }
     println!("wrote {}", out.join(format!("{stem}.pvd")).display());
+    Ok(())
+}
+
+fn list_materials(name: Option<&str>, user: Option<&Path>) -> Result<()> {
+    let mut lib = Library::bundled();
+    if let Some(path) = user {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        lib.extend(Library::from_toml(&text, &path.display().to_string())?);
+    }
+    let chosen: Vec<_> = match name {
+        Some(n) => vec![lib.get(n).with_context(|| {
+            let names: Vec<&str> = lib
+                .materials
+                .iter()
+                .map(|m| m.material.name.as_str())
+                .collect();
+            format!(
+                "no material '{n}' in the library (have: {})",
+                names.join(", ")
+            )
+        })?],
+        None => lib.materials.iter().collect(),
+    };
+    for m in chosen {
+        let mat = &m.material;
+        let d = mat.stiffness(25.0);
+        let (a25, a200) = (mat.alpha(25.0), mat.alpha(200.0));
+        let t_ref = mat
+            .expansion
+            .as_ref()
+            .map(|e| e.reference_temperature)
+            .unwrap_or(0.0);
+        println!("{}: {}", mat.name, m.description);
+        println!(
+            "  at 25 C: C11 = {:.4} GPa, C12 = {:.4} GPa, C33 = {:.4} GPa, C44 = {:.4} GPa",
+            d[0][0] / 1e3,
+            d[0][1] / 1e3,
+            d[2][2] / 1e3,
+            d[3][3] / 1e3
+        );
+        println!(
+            "  secant CTE about {t_ref} C (x, y, z): {:.2}/{:.2}/{:.2} ppm/K at 25 C, {:.2}/{:.2}/{:.2} ppm/K at 200 C",
+            a25[0] * 1e6, a25[1] * 1e6, a25[2] * 1e6, a200[0] * 1e6, a200[1] * 1e6, a200[2] * 1e6
+        );
+        if let Some(t) = &m.thermal {
+            println!(
+                "  at 25 C: k = {:.4} W/(m K), rho = {:.0} kg/m^3, cp = {:.0} J/(kg K)",
+                t.conductivity.at(25.0)[0],
+                t.density.at(25.0)[0] * 1e12,
+                t.specific_heat.at(25.0)[0] * 1e-6
+            );
+        }
+        for (k, v) in &m.sources {
+            println!("  source ({k}): {v}");
+        }
+        println!();
+    }
     Ok(())
 }

@@ -8,7 +8,9 @@
 //! The assembly asks a [`Material`] for `D(T)` and `ε_th(T)` at a quadrature
 //! point; it never knows which material it is.
 
+pub mod library;
 mod table;
+pub mod units;
 
 pub use table::{Table, TableError};
 

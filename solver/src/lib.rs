@@ -3,9 +3,11 @@
 //! # Units
 //! One consistent system inside the solver, stated once here:
 //! length **mm**, force **N**, stress and moduli **MPa** (N/mm²), time **s**,
-//! temperature **°C**, thermal expansion **1/°C**; (for the thermal analysis:
-//! conductivity W/(mm·°C) = mW/(mm·°C)·10³, density t/mm³, specific heat
-//! mJ/(t·°C) — the set consistent with mm, N, s). Stress is positive in
+//! temperature **°C**, thermal expansion **1/°C**. The thermal quantities
+//! consistent with them (energy mJ = N·mm, power mW): conductivity
+//! mW/(mm·°C) (numerically equal to W/(m·K)), density t/mm³
+//! (1 kg/m³ = 1e-12 t/mm³), specific heat mJ/(t·°C) (1 J/(kg·K) = 1e6),
+//! film coefficient mW/(mm²·°C) (1 W/(m²·K) = 1e-3). Stress is positive in
 //! tension. Voigt order is `[xx, yy, zz, xy, yz, xz]` with engineering shear
 //! strains.
 

@@ -1,0 +1,574 @@
+//! The material library: a TOML data file (the bundled `library.toml`, or a
+//! user's own) of materials with units and sources, turned into the
+//! [`Material`]s the solver evaluates.
+//!
+//! Expansion given as instantaneous (tangent) CTE, as datasheets give it, is
+//! integrated into the secant coefficients the solver uses:
+//! `α_sec(T) = (1 / (T − T_ref)) ∫_{T_ref}^{T} α_inst(τ) dτ`.
+
+use crate::units::{parse_quantity, Dimension};
+use crate::{Elastic, Expansion, ExpansionTable, Material, Table};
+use std::collections::BTreeMap;
+use toml::Value;
+
+/// The bundled library's text.
+pub const BUNDLED: &str = include_str!("../library.toml");
+
+/// An error in a library file, with the material and key it concerns.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{file}: {place}: {message}")]
+pub struct LibraryError {
+    pub file: String,
+    pub place: String,
+    pub message: String,
+}
+
+/// Thermal properties against temperature: conductivity mW/(mm·°C),
+/// density t/mm³, specific heat mJ/(t·°C).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ThermalProperties {
+    pub conductivity: Table<1>,
+    pub density: Table<1>,
+    pub specific_heat: Table<1>,
+}
+
+/// One library entry.
+#[derive(Clone, Debug)]
+pub struct LibraryMaterial {
+    pub material: Material,
+    pub description: String,
+    pub thermal: Option<ThermalProperties>,
+    /// Source of each group of properties (`elastic`, `expansion`, `thermal`).
+    pub sources: BTreeMap<String, String>,
+}
+
+/// A set of materials by name.
+#[derive(Clone, Debug, Default)]
+pub struct Library {
+    pub materials: Vec<LibraryMaterial>,
+}
+
+/// Temperatures (°C) at which instantaneous CTE tables are turned into
+/// secant ones: −60 °C to 400 °C every 5 °C, plus the table's own points.
+fn secant_grid(table_points: &[f64], t_ref: f64) -> Vec<f64> {
+    let mut g: Vec<f64> = (0..=92).map(|k| -60.0 + 5.0 * k as f64).collect();
+    g.extend_from_slice(table_points);
+    g.push(t_ref);
+    g.sort_by(f64::total_cmp);
+    g.dedup_by(|a, b| (*a - *b).abs() < 1e-9);
+    g
+}
+
+/// `∫_{a}^{b} f` of a piecewise-linear table (constant beyond its ends), exact.
+fn integrate<const K: usize>(t: &Table<K>, a: f64, b: f64, k: usize) -> f64 {
+    let (lo, hi, sign) = if a <= b { (a, b, 1.0) } else { (b, a, -1.0) };
+    let mut knots: Vec<f64> = vec![lo];
+    knots.extend(t.temperatures().filter(|&x| x > lo && x < hi));
+    knots.push(hi);
+    let s: f64 = knots
+        .windows(2)
+        .map(|w| 0.5 * (w[1] - w[0]) * (t.at(w[0])[k] + t.at(w[1])[k]))
+        .sum();
+    sign * s
+}
+
+/// Secant coefficients about `t_ref` from an instantaneous table.
+pub fn secant_from_instantaneous<const K: usize>(inst: &Table<K>, t_ref: f64) -> Table<K> {
+    let points: Vec<f64> = inst.temperatures().collect();
+    let rows = secant_grid(&points, t_ref)
+        .into_iter()
+        .map(|t| {
+            let v = std::array::from_fn(|k| {
+                if (t - t_ref).abs() < 1e-9 {
+                    inst.at(t_ref)[k]
+                } else {
+                    integrate(inst, t_ref, t, k) / (t - t_ref)
+                }
+            });
+            (t, v)
+        })
+        .collect();
+    Table::new(rows).expect("grid is increasing and finite")
+}
+
+/// Walks a TOML tree, keeping the place for error messages.
+struct Reader<'a> {
+    file: &'a str,
+}
+
+impl Reader<'_> {
+    fn err(&self, place: &str, message: impl Into<String>) -> LibraryError {
+        LibraryError {
+            file: self.file.to_string(),
+            place: place.to_string(),
+            message: message.into(),
+        }
+    }
+
+    fn scalar(&self, place: &str, v: &Value, dim: Dimension) -> Result<f64, LibraryError> {
+        let r = match v {
+            Value::String(s) => parse_quantity(s, dim),
+            Value::Float(x) => parse_quantity(&x.to_string(), dim),
+            Value::Integer(i) => parse_quantity(&i.to_string(), dim),
+            other => {
+                return Err(self.err(
+                    place,
+                    format!("expected {}, found {}", dim.example(), other.type_str()),
+                ))
+            }
+        };
+        r.map_err(|e| self.err(place, e.to_string()))
+    }
+
+    /// A constant or a table `[[T, v1, v2, …], …]` of `K` values.
+    fn table<const K: usize>(
+        &self,
+        place: &str,
+        v: &Value,
+        dim: Dimension,
+    ) -> Result<Table<K>, LibraryError> {
+        match v {
+            Value::Array(rows) => {
+                let mut out = Vec::with_capacity(rows.len());
+                for (i, row) in rows.iter().enumerate() {
+                    let p = format!("{place}[{i}]");
+                    let cells = row
+                        .as_array()
+                        .ok_or_else(|| self.err(&p, "expected a row [temperature, value…]"))?;
+                    if cells.len() != K + 1 {
+                        return Err(self.err(
+                            &p,
+                            format!(
+                                "expected a temperature and {K} value(s), found {} entries",
+                                cells.len()
+                            ),
+                        ));
+                    }
+                    let t = self.scalar(&p, &cells[0], Dimension::Temperature)?;
+                    let vals: Result<Vec<f64>, _> =
+                        cells[1..].iter().map(|c| self.scalar(&p, c, dim)).collect();
+                    out.push((t, vals?.try_into().expect("K values")));
+                }
+                Table::new(out).map_err(|e| self.err(place, e.to_string()))
+            }
+            _ if K == 1 => Ok(Table::constant(std::array::from_fn(|_| 0.0))
+                .map_first(self.scalar(place, v, dim)?)),
+            _ => Err(self.err(
+                place,
+                format!("expected a table of rows [temperature, {K} values]"),
+            )),
+        }
+    }
+
+    fn field<'v>(
+        &self,
+        place: &str,
+        t: &'v toml::Table,
+        key: &str,
+    ) -> Result<&'v Value, LibraryError> {
+        t.get(key)
+            .ok_or_else(|| self.err(place, format!("missing key '{key}'")))
+    }
+
+    fn string(&self, place: &str, t: &toml::Table, key: &str) -> Result<String, LibraryError> {
+        match self.field(place, t, key)? {
+            Value::String(s) => Ok(s.clone()),
+            other => Err(self.err(
+                &format!("{place}.{key}"),
+                format!("expected a string, found {}", other.type_str()),
+            )),
+        }
+    }
+
+    fn only(&self, place: &str, t: &toml::Table, allowed: &[&str]) -> Result<(), LibraryError> {
+        match t.keys().find(|k| !allowed.contains(&k.as_str())) {
+            Some(k) => Err(self.err(
+                place,
+                format!(
+                    "unknown key '{k}' (expected one of: {})",
+                    allowed.join(", ")
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<const K: usize> Table<K> {
+    /// Replaces the first value of a one-row table (helper for constants).
+    fn map_first(mut self, v: f64) -> Self {
+        let mut rows = self.rows().to_vec();
+        rows[0].1[0] = v;
+        self = Table::new(rows).expect("one finite row");
+        self
+    }
+}
+
+/// Merges per-property tables into one table of `N` columns at the union of
+/// their temperatures.
+fn merge<const N: usize>(columns: [&Table<1>; N]) -> Table<N> {
+    let mut temps: Vec<f64> = columns.iter().flat_map(|c| c.temperatures()).collect();
+    temps.sort_by(f64::total_cmp);
+    temps.dedup();
+    Table::new(
+        temps
+            .into_iter()
+            .map(|t| (t, std::array::from_fn(|k| columns[k].at(t)[0])))
+            .collect(),
+    )
+    .expect("union of valid tables")
+}
+
+impl Library {
+    /// The bundled library.
+    pub fn bundled() -> Self {
+        Self::from_toml(BUNDLED, "materials/library.toml")
+            .expect("the bundled library is valid (tested)")
+    }
+
+    /// Parses a library file's text; `file` names it in errors.
+    pub fn from_toml(text: &str, file: &str) -> Result<Self, LibraryError> {
+        let r = Reader { file };
+        let doc: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| r.err("TOML", e.to_string()))?;
+        r.only("top level", &doc, &["material"])?;
+        let entries = match doc.get("material") {
+            Some(Value::Array(a)) => a,
+            Some(_) => return Err(r.err("material", "expected [[material]] entries")),
+            None => return Ok(Library::default()),
+        };
+        let mut lib = Library::default();
+        for (i, e) in entries.iter().enumerate() {
+            let t = e
+                .as_table()
+                .ok_or_else(|| r.err(&format!("material[{i}]"), "expected a table"))?;
+            let name = r.string(&format!("material[{i}]"), t, "name")?;
+            if lib.get(&name).is_some() {
+                return Err(r.err(&format!("material '{name}'"), "defined twice"));
+            }
+            lib.materials.push(Self::entry(&r, &name, t)?);
+        }
+        Ok(lib)
+    }
+
+    fn entry(r: &Reader<'_>, name: &str, t: &toml::Table) -> Result<LibraryMaterial, LibraryError> {
+        let place = format!("material '{name}'");
+        r.only(
+            &place,
+            t,
+            &[
+                "name",
+                "description",
+                "density",
+                "conductivity",
+                "specific_heat",
+                "elastic",
+                "expansion",
+                "sources",
+            ],
+        )?;
+        let description = t
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let elastic_t = r
+            .field(&place, t, "elastic")?
+            .as_table()
+            .ok_or_else(|| r.err(&format!("{place}.elastic"), "expected a table"))?;
+        let elastic = Self::elastic(r, &format!("{place}.elastic"), elastic_t)?;
+        let expansion = match t.get("expansion") {
+            None => None,
+            Some(v) => {
+                let p = format!("{place}.expansion");
+                Some(Self::expansion(
+                    r,
+                    &p,
+                    v.as_table().ok_or_else(|| r.err(&p, "expected a table"))?,
+                )?)
+            }
+        };
+        let thermal = match (
+            t.get("conductivity"),
+            t.get("density"),
+            t.get("specific_heat"),
+        ) {
+            (None, None, None) => None,
+            (Some(k), Some(rho), Some(cp)) => Some(ThermalProperties {
+                conductivity: r.table(
+                    &format!("{place}.conductivity"),
+                    k,
+                    Dimension::Conductivity,
+                )?,
+                density: r.table(&format!("{place}.density"), rho, Dimension::Density)?,
+                specific_heat: r.table(
+                    &format!("{place}.specific_heat"),
+                    cp,
+                    Dimension::SpecificHeat,
+                )?,
+            }),
+            _ => {
+                return Err(r.err(
+                    &place,
+                    "give all of conductivity, density and specific_heat, or none",
+                ))
+            }
+        };
+        let mut sources = BTreeMap::new();
+        if let Some(s) = t.get("sources") {
+            let st = s
+                .as_table()
+                .ok_or_else(|| r.err(&format!("{place}.sources"), "expected a table"))?;
+            for (k, v) in st {
+                sources.insert(
+                    k.clone(),
+                    v.as_str()
+                        .ok_or_else(|| r.err(&format!("{place}.sources.{k}"), "expected a string"))?
+                        .to_string(),
+                );
+            }
+        }
+        let material = Material {
+            name: name.to_string(),
+            elastic,
+            expansion,
+        };
+        material
+            .validate()
+            .map_err(|e| r.err(&place, e.to_string()))?;
+        Ok(LibraryMaterial {
+            material,
+            description,
+            thermal,
+            sources,
+        })
+    }
+
+    fn elastic(r: &Reader<'_>, place: &str, t: &toml::Table) -> Result<Elastic, LibraryError> {
+        let model = r.string(place, t, "model")?;
+        let tab = |key: &str, dim| -> Result<Table<1>, LibraryError> {
+            r.table(&format!("{place}.{key}"), r.field(place, t, key)?, dim)
+        };
+        match model.as_str() {
+            "isotropic" => {
+                r.only(place, t, &["model", "E", "nu"])?;
+                Ok(Elastic::Isotropic(merge([
+                    &tab("E", Dimension::Stress)?,
+                    &tab("nu", Dimension::Dimensionless)?,
+                ])))
+            }
+            "orthotropic" => {
+                let keys = [
+                    "E1", "E2", "E3", "nu12", "nu13", "nu23", "G12", "G13", "G23",
+                ];
+                let mut allowed = vec!["model"];
+                allowed.extend(keys);
+                r.only(place, t, &allowed)?;
+                let cols: Vec<Table<1>> = keys
+                    .iter()
+                    .map(|k| {
+                        tab(
+                            k,
+                            if k.starts_with("nu") {
+                                Dimension::Dimensionless
+                            } else {
+                                Dimension::Stress
+                            },
+                        )
+                    })
+                    .collect::<Result<_, _>>()?;
+                Ok(Elastic::Orthotropic(merge(std::array::from_fn::<_, 9, _>(
+                    |i| &cols[i],
+                ))))
+            }
+            "cubic" => {
+                r.only(place, t, &["model", "C11", "C12", "C44"])?;
+                let c = |k: &str| {
+                    r.scalar(
+                        &format!("{place}.{k}"),
+                        r.field(place, t, k)?,
+                        Dimension::Stress,
+                    )
+                };
+                let (c11, c12, c44) = (c("C11")?, c("C12")?, c("C44")?);
+                // cubic symmetry as engineering constants along the crystal axes
+                let e = (c11 - c12) * (c11 + 2.0 * c12) / (c11 + c12);
+                let nu = c12 / (c11 + c12);
+                Ok(Elastic::Orthotropic(Table::constant([
+                    e, e, e, nu, nu, nu, c44, c44, c44,
+                ])))
+            }
+            other => Err(r.err(
+                &format!("{place}.model"),
+                format!("unknown model '{other}' (isotropic, orthotropic, cubic)"),
+            )),
+        }
+    }
+
+    fn expansion(r: &Reader<'_>, place: &str, t: &toml::Table) -> Result<Expansion, LibraryError> {
+        r.only(place, t, &["kind", "reference", "alpha"])?;
+        let kind = r.string(place, t, "kind")?;
+        let t_ref = r.scalar(
+            &format!("{place}.reference"),
+            r.field(place, t, "reference")?,
+            Dimension::Temperature,
+        )?;
+        let alpha_v = r.field(place, t, "alpha")?;
+        let ap = format!("{place}.alpha");
+        // orthotropic rows carry three coefficients
+        let three = matches!(alpha_v, Value::Array(rows) if rows.first().and_then(Value::as_array).is_some_and(|c| c.len() == 4));
+        let alpha = if three {
+            let inst = r.table::<3>(&ap, alpha_v, Dimension::Expansion)?;
+            ExpansionTable::Orthotropic(match kind.as_str() {
+                "secant" => inst,
+                "instantaneous" => secant_from_instantaneous(&inst, t_ref),
+                other => {
+                    return Err(r.err(
+                        &format!("{place}.kind"),
+                        format!("unknown kind '{other}' (secant, instantaneous)"),
+                    ))
+                }
+            })
+        } else {
+            let inst = r.table::<1>(&ap, alpha_v, Dimension::Expansion)?;
+            ExpansionTable::Isotropic(match kind.as_str() {
+                "secant" => inst,
+                "instantaneous" => secant_from_instantaneous(&inst, t_ref),
+                other => {
+                    return Err(r.err(
+                        &format!("{place}.kind"),
+                        format!("unknown kind '{other}' (secant, instantaneous)"),
+                    ))
+                }
+            })
+        };
+        Ok(Expansion {
+            reference_temperature: t_ref,
+            alpha,
+        })
+    }
+
+    /// The entry called `name` (case-insensitive).
+    pub fn get(&self, name: &str) -> Option<&LibraryMaterial> {
+        self.materials
+            .iter()
+            .find(|m| m.material.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Adds or replaces entries from another library (a user's file).
+    pub fn extend(&mut self, other: Library) {
+        for m in other.materials {
+            match self
+                .materials
+                .iter_mut()
+                .find(|x| x.material.name.eq_ignore_ascii_case(&m.material.name))
+            {
+                Some(slot) => *slot = m,
+                None => self.materials.push(m),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_relative_eq;
+
+    #[test]
+    fn bundled_library_loads_with_sources_for_everything() {
+        let lib = Library::bundled();
+        assert!(lib.materials.len() >= 18);
+        for m in &lib.materials {
+            for key in ["elastic", "expansion", "thermal"] {
+                assert!(
+                    m.sources.get(key).is_some_and(|s| s.len() > 10),
+                    "{}: no {key} source",
+                    m.material.name
+                );
+            }
+            assert!(m.thermal.is_some(), "{}: no thermal data", m.material.name);
+            assert!(
+                m.material.expansion.is_some(),
+                "{}: no expansion",
+                m.material.name
+            );
+        }
+        for name in [
+            "silicon",
+            "borosilicate_glass",
+            "gold",
+            "acf_epoxy",
+            "fr4",
+            "sac305",
+            "su8_resist",
+        ] {
+            assert!(lib.get(name).is_some(), "{name} missing");
+        }
+    }
+
+    /// A linear instantaneous CTE `α(T) = a + b T` has the closed-form secant
+    /// `α_sec(T) = a + b (T + T_ref) / 2`.
+    #[test]
+    fn secant_of_a_linear_instantaneous_cte() {
+        let (a, b, t_ref) = (2e-6, 1e-8, 25.0);
+        let inst = Table::new(vec![(-60.0, [a - 60.0 * b]), (400.0, [a + 400.0 * b])]).unwrap();
+        let sec = secant_from_instantaneous(&inst, t_ref);
+        for t in [-40.0, 0.0, 25.0, 100.0, 180.0, 333.0] {
+            assert_relative_eq!(
+                sec.at(t)[0],
+                a + b * (t + t_ref) / 2.0,
+                max_relative = 1e-12
+            );
+        }
+    }
+
+    /// Through a Tg knee the secant strain equals the integral of the
+    /// instantaneous CTE: ε(200) − ε(25) for CTE1 = 60 to 125 °C, ramp to
+    /// 180 at 135 °C, then 180 ppm/K.
+    #[test]
+    fn secant_strain_through_the_glass_transition() {
+        let acf = Library::bundled()
+            .get("acf_epoxy")
+            .unwrap()
+            .material
+            .clone();
+        let eps = acf.thermal_strain(200.0, 25.0)[0];
+        let exact = 60e-6 * 100.0 + 0.5 * (60e-6 + 180e-6) * 10.0 + 180e-6 * 65.0;
+        assert_relative_eq!(eps, exact, max_relative = 1e-12);
+    }
+
+    #[test]
+    fn cubic_silicon_matches_its_stiffness_constants() {
+        let si = Library::bundled()
+            .get("silicon_cubic")
+            .unwrap()
+            .material
+            .clone();
+        let d = si.stiffness(25.0);
+        assert_relative_eq!(d[0][0], 165.7e3, max_relative = 1e-12);
+        assert_relative_eq!(d[0][1], 63.9e3, max_relative = 1e-12);
+        assert_relative_eq!(d[3][3], 79.6e3, max_relative = 1e-12);
+    }
+
+    #[test]
+    fn errors_name_the_material_and_key() {
+        let bad = "[[material]]\nname = \"x\"\nelastic = { model = \"isotropic\", E = \"70\", nu = 0.3 }\n";
+        let e = Library::from_toml(bad, "my.toml").unwrap_err().to_string();
+        assert!(
+            e.contains("my.toml") && e.contains("material 'x'.elastic.E") && e.contains("no unit"),
+            "{e}"
+        );
+        let bad = "[[material]]\nname = \"x\"\nelastic = { model = \"isotropic\", E = \"70 GPa\", nu = 0.3, G = 1 }\n";
+        assert!(Library::from_toml(bad, "my.toml")
+            .unwrap_err()
+            .to_string()
+            .contains("unknown key 'G'"));
+        let bad = "[[material]]\nname = \"x\"\nelastic = { model = \"isotropic\", E = \"70 GPa\", nu = 0.5 }\n";
+        assert!(Library::from_toml(bad, "my.toml")
+            .unwrap_err()
+            .to_string()
+            .contains("nu < 0.5"));
+    }
+}
