@@ -193,11 +193,14 @@ impl<'m> StaticAnalysis<'m> {
 pub(crate) struct Workspaces([Option<CellWorkspace>; 5]);
 
 impl Workspaces {
-    /// The workspace of the kind of global cell `cell`, with the cell's
-    /// coordinates and temperatures gathered; also its block and local index.
+    /// The workspace of the kind of global cell `cell` (at `(block, local)`),
+    /// with the cell's coordinates and temperatures gathered (the part's
+    /// stress-free temperature, if it has one, replaces the initial one);
+    /// also its block and local index.
     pub fn gather<'s, 'm>(
         &'s mut self,
         model: &'m Model,
+        cell: usize,
         (b, c): (usize, usize),
         temperature: &[f64],
     ) -> (&'s mut CellWorkspace, &'m mesher::CellBlock, usize) {
@@ -209,6 +212,9 @@ impl Workspaces {
             temperature,
             &model.initial_temperature,
         );
+        if let Some(ts) = model.stress_free_override(cell) {
+            w.t0.iter_mut().for_each(|t| *t = ts);
+        }
         (w, block, c)
     }
 }
@@ -244,7 +250,7 @@ fn assemble(
         color
             .par_iter()
             .try_for_each_init(Workspaces::default, |ws, &cell| {
-                let (w, block, c) = ws.gather(model, locate[cell], &step.temperature);
+                let (w, block, c) = ws.gather(model, cell, locate[cell], &step.temperature);
                 w.stiffness_and_thermal_load(&model.materials[model.cell_material[cell]])
                     .map_err(|source| AnalysisError::jacobian(block, c, source))?;
                 let nodes = block.cell(c);

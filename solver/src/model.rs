@@ -29,10 +29,19 @@ pub struct Model {
     pub cell_material: Vec<usize>,
     /// Initial nodal temperatures, °C: the stress-free state.
     pub initial_temperature: Vec<f64>,
+    /// Per part (indexed like `mesh.part_names`), a stress-free temperature
+    /// (°C) that replaces the nodal initial temperature in that part's cells;
+    /// empty or `None` where the nodal one applies.
+    pub part_stress_free_temperature: Vec<Option<f64>>,
     pub steps: Vec<Step>,
 }
 
 impl Model {
+    /// The stress-free temperature override of the part of `cell`, if any, °C.
+    pub fn stress_free_override(&self, cell: usize) -> Option<f64> {
+        self.part_stress_free_temperature.get(self.mesh.cell_part[cell]).copied().flatten()
+    }
+
     /// Whether each node belongs to at least one cell.
     pub fn used_nodes(&self) -> Vec<bool> {
         let mut used = vec![false; self.mesh.num_nodes()];

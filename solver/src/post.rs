@@ -33,7 +33,7 @@ pub fn recover_stresses(
     let per_cell: Vec<Vec<[f64; 6]>> = (0..locate.len())
         .into_par_iter()
         .map_init(Workspaces::default, |ws, cell| {
-            let (w, block, c) = ws.gather(model, locate[cell], temperature);
+            let (w, block, c) = ws.gather(model, cell, locate[cell], temperature);
             w.gather_displacement(block.cell(c), displacement);
             let material = &model.materials[model.cell_material[cell]];
             w.strains(material)

@@ -93,7 +93,7 @@ mod tests {
     fn tet_rule_integrates_quadratics_exactly() {
         // ∫_T x^2 = 1/60 and ∫_T x y = 1/120 on the unit tetrahedron.
         let r = tet_4point();
-        assert!((integrate(&r, |p| 1.0) - 1.0 / 6.0).abs() < 1e-15);
+        assert!((integrate(&r, |_| 1.0) - 1.0 / 6.0).abs() < 1e-15);
         assert!((integrate(&r, |p| p[0] * p[0]) - 1.0 / 60.0).abs() < 1e-15);
         assert!((integrate(&r, |p| p[0] * p[1]) - 1.0 / 120.0).abs() < 1e-15);
     }

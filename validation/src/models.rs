@@ -69,6 +69,7 @@ pub fn layered_model(
         cell_material: mesh.cell_part.clone(),
         materials: parts.iter().map(|p| p.1.clone()).collect(),
         initial_temperature: vec![t_initial; n],
+        part_stress_free_temperature: Vec::new(),
         steps: vec![Step {
             name: "cool".into(),
             time: 1.0,

@@ -272,6 +272,7 @@ fn patch_test(kind: CellKind) {
         cell_material: vec![0; mesh.num_cells()],
         materials: vec![material],
         initial_temperature: vec![20.0; n],
+        part_stress_free_temperature: Vec::new(),
         steps: vec![Step {
             name: "patch".into(),
             time: 1.0,

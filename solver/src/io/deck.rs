@@ -1002,6 +1002,7 @@ impl Reader {
                 materials: self.materials,
                 cell_material,
                 initial_temperature: initial,
+                part_stress_free_temperature: Vec::new(),
                 steps,
             },
             warnings: self.warnings,
