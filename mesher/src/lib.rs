@@ -6,6 +6,7 @@
 //! zero-based indices used internally, so results can be reported in the
 //! user's numbering.
 
+pub mod package;
 pub mod structured;
 pub mod tets;
 

@@ -6,7 +6,6 @@
 //! conforming by construction. Lengths in mm.
 
 use crate::{CellBlock, CellKind, Mesh, Shape};
-use std::collections::BTreeMap;
 
 /// An axis-aligned box that becomes a part.
 #[derive(Clone, Debug)]
@@ -65,26 +64,168 @@ const HEX20_OFFSETS: [[usize; 3]; 20] = [
 /// Grid coordinates along one axis: every box face, each interval split
 /// into `max(min_divisions, ceil(length / size))` equal parts.
 fn axis_lines(parts: &[BoxPart], axis: usize, size: f64, min_div: usize) -> Vec<f64> {
-    let mut feats: Vec<f64> = parts
+    let feats: Vec<f64> = parts
         .iter()
         .flat_map(|p| [p.min[axis], p.max[axis]])
         .collect();
-    feats.sort_by(f64::total_cmp);
-    let span = feats.last().unwrap() - feats[0];
-    feats.dedup_by(|a, b| (*a - *b).abs() <= 1e-9 * span.max(1e-30));
-    let mut lines = vec![feats[0]];
-    for w in feats.windows(2) {
+    grid_lines(&feats, size, None, |_, _| min_div)
+}
+
+/// Sorted, de-duplicated feature coordinates (mm).
+pub fn unique_features(features: &[f64]) -> Vec<f64> {
+    let mut f = features.to_vec();
+    f.sort_by(f64::total_cmp);
+    let span = (f.last().copied().unwrap_or(0.0) - f.first().copied().unwrap_or(0.0))
+        .abs()
+        .max(1e-30);
+    f.dedup_by(|a, b| (*a - *b).abs() <= 1e-9 * span);
+    f
+}
+
+/// Grid lines through every feature coordinate. Each interval `[a, b]`
+/// between features gets at least `min_div(a, b)` cells of at most `size`;
+/// with `grading = Some(r)` a long interval next to short ones grows its
+/// cells geometrically (ratio ≤ r) from its neighbours' cell size up to
+/// `size`, instead of jumping.
+pub fn grid_lines(
+    features: &[f64],
+    size: f64,
+    grading: Option<f64>,
+    min_div: impl Fn(f64, f64) -> usize,
+) -> Vec<f64> {
+    let f = unique_features(features);
+    if f.len() < 2 {
+        return f;
+    }
+    // natural cell size of every interval
+    let natural: Vec<f64> = f
+        .windows(2)
+        .map(|w| {
+            let len = w[1] - w[0];
+            let n = ((len / size).ceil() as usize)
+                .max(min_div(w[0], w[1]))
+                .max(1);
+            len / n as f64
+        })
+        .collect();
+    let mut lines = vec![f[0]];
+    for (i, w) in f.windows(2).enumerate() {
         let len = w[1] - w[0];
-        let n = ((len / size).ceil() as usize).max(min_div).max(1);
-        for k in 1..=n {
-            lines.push(if k == n {
-                w[1]
-            } else {
-                w[0] + len * k as f64 / n as f64
-            });
+        let left = if i > 0 { natural[i - 1] } else { natural[i] };
+        let right = if i + 1 < natural.len() {
+            natural[i + 1]
+        } else {
+            natural[i]
+        };
+        let sizes = match grading {
+            Some(r) if r > 1.0 => graded_sizes(len, natural[i], left, right, r),
+            _ => vec![natural[i]; (len / natural[i]).round().max(1.0) as usize],
+        };
+        let total: f64 = sizes.iter().sum();
+        let mut x = w[0];
+        for (k, s) in sizes.iter().enumerate() {
+            x += s * len / total;
+            lines.push(if k + 1 == sizes.len() { w[1] } else { x });
         }
     }
     lines
+}
+
+/// Cell sizes filling `len`: growing by `ratio` from `left` and from
+/// `right` up to `target`, uniform (≤ `target`) in between.
+fn graded_sizes(len: f64, target: f64, left: f64, right: f64, ratio: f64) -> Vec<f64> {
+    let ramp = |start: f64| -> Vec<f64> {
+        let mut v = Vec::new();
+        let mut s = start * ratio;
+        while s < target && v.len() < 200 {
+            v.push(s);
+            s *= ratio;
+        }
+        v
+    };
+    let (l, r) = (ramp(left), ramp(right));
+    let used: f64 = l.iter().chain(&r).sum();
+    if used >= len {
+        let n = (len / target.min(left.max(right))).ceil().max(1.0) as usize;
+        return vec![len / n as f64; n];
+    }
+    let n_mid = ((len - used) / target).ceil() as usize;
+    let mut sizes = l;
+    if n_mid > 0 {
+        sizes.extend(std::iter::repeat_n((len - used) / n_mid as f64, n_mid));
+    }
+    sizes.extend(r.into_iter().rev());
+    sizes
+}
+
+/// Builds a mesh of kind `kind` on the tensor grid `lines`: `classify`
+/// gives each cell (by its centre, mm) a part index, or `None` to drop it.
+/// Part names come from `part_names`.
+pub fn mesh_grid(
+    lines: &[Vec<f64>; 3],
+    kind: CellKind,
+    part_names: &[String],
+    classify: impl Fn([f64; 3]) -> Option<usize>,
+) -> Result<Mesh, StructuredError> {
+    assert!(
+        kind.shape() != Shape::Tet10,
+        "structured meshes are hexahedral"
+    );
+    let nc = [lines[0].len() - 1, lines[1].len() - 1, lines[2].len() - 1];
+    let total = nc[0] * nc[1] * nc[2];
+    if total > 50_000_000 {
+        return Err(StructuredError::TooLarge(total));
+    }
+    let centre = |d: usize, i: usize| 0.5 * (lines[d][i] + lines[d][i + 1]);
+    // nodes in the doubled index space (odd index = mid-edge position)
+    let quadratic = kind.shape() == Shape::Hex20;
+    let nn = [2 * nc[0] + 1, 2 * nc[1] + 1, 2 * nc[2] + 1];
+    let coord = |d: usize, i: usize| {
+        if i % 2 == 0 {
+            lines[d][i / 2]
+        } else {
+            centre(d, i / 2)
+        }
+    };
+    let mut node_of: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    let mut mesh = Mesh::default();
+    let mut block = CellBlock::new(kind);
+    let offsets: &[[usize; 3]] = if quadratic {
+        &HEX20_OFFSETS
+    } else {
+        &HEX20_OFFSETS[..8]
+    };
+    let mut cell_parts = Vec::new();
+    for k in 0..nc[2] {
+        for j in 0..nc[1] {
+            for i in 0..nc[0] {
+                let Some(p) = classify([centre(0, i), centre(1, j), centre(2, k)]) else {
+                    continue;
+                };
+                for o in offsets {
+                    let idx = [2 * i + o[0], 2 * j + o[1], 2 * k + o[2]];
+                    let key = idx[0] + nn[0] * (idx[1] + nn[1] * idx[2]);
+                    let next = mesh.coordinates.len();
+                    let v = *node_of.entry(key).or_insert(next);
+                    if v == next {
+                        mesh.coordinates.push([
+                            coord(0, idx[0]),
+                            coord(1, idx[1]),
+                            coord(2, idx[2]),
+                        ]);
+                        mesh.node_ids.push(v as u64 + 1);
+                    }
+                    block.connectivity.push(v);
+                }
+                block.cell_ids.push(block.cell_ids.len() as u64 + 1);
+                cell_parts.push(p);
+            }
+        }
+    }
+    mesh.part_names = part_names.to_vec();
+    mesh.cell_part = cell_parts;
+    mesh.blocks.push(block);
+    Ok(mesh)
 }
 
 /// Meshes the boxes with cells of `kind`. Parts keep the order of `parts`;
@@ -103,104 +244,40 @@ pub fn mesh_boxes(
     if density.size.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
         return Err(StructuredError::BadSize);
     }
-    assert!(
-        kind.shape() != Shape::Tet10,
-        "structured meshes are hexahedral"
-    );
     let lines: [Vec<f64>; 3] =
         std::array::from_fn(|d| axis_lines(parts, d, density.size[d], density.min_divisions));
-    let nc = [lines[0].len() - 1, lines[1].len() - 1, lines[2].len() - 1];
-    let total = nc[0] * nc[1] * nc[2];
-    if total > 50_000_000 {
-        return Err(StructuredError::TooLarge(total));
-    }
-    // part of each grid cell
-    let mut cell_part = vec![usize::MAX; total];
-    let centre = |d: usize, i: usize| 0.5 * (lines[d][i] + lines[d][i + 1]);
-    for k in 0..nc[2] {
-        for j in 0..nc[1] {
-            for i in 0..nc[0] {
-                let c = [centre(0, i), centre(1, j), centre(2, k)];
-                if let Some(p) = parts
-                    .iter()
-                    .position(|p| (0..3).all(|d| c[d] > p.min[d] && c[d] < p.max[d]))
-                {
-                    cell_part[i + nc[0] * (j + nc[1] * k)] = p;
-                }
-            }
-        }
-    }
-    // nodes in the doubled index space (odd index = mid-edge position)
-    let quadratic = kind.shape() == Shape::Hex20;
-    let nn = [2 * nc[0] + 1, 2 * nc[1] + 1, 2 * nc[2] + 1];
-    let coord = |d: usize, i: usize| {
-        if i % 2 == 0 {
-            lines[d][i / 2]
-        } else {
-            centre(d, i / 2)
-        }
-    };
-    let mut node_of: BTreeMap<usize, usize> = BTreeMap::new();
-    let mut mesh = Mesh::default();
-    let mut block = CellBlock::new(kind);
-    let offsets: &[[usize; 3]] = if quadratic {
-        &HEX20_OFFSETS
-    } else {
-        &HEX20_OFFSETS[..8]
-    };
-    let mut cell_parts = Vec::new();
-    for k in 0..nc[2] {
-        for j in 0..nc[1] {
-            for i in 0..nc[0] {
-                let p = cell_part[i + nc[0] * (j + nc[1] * k)];
-                if p == usize::MAX {
-                    continue;
-                }
-                for o in offsets {
-                    let idx = [2 * i + o[0], 2 * j + o[1], 2 * k + o[2]];
-                    let key = idx[0] + nn[0] * (idx[1] + nn[1] * idx[2]);
-                    let next = node_of.len();
-                    let v = *node_of.entry(key).or_insert(next);
-                    if v == mesh.coordinates.len() {
-                        mesh.coordinates.push([
-                            coord(0, idx[0]),
-                            coord(1, idx[1]),
-                            coord(2, idx[2]),
-                        ]);
-                        mesh.node_ids.push(v as u64 + 1);
-                    }
-                    block.connectivity.push(v);
-                }
-                block.cell_ids.push(block.cell_ids.len() as u64 + 1);
-                cell_parts.push(p);
-            }
-        }
-    }
-    mesh.part_names = parts.iter().map(|p| p.name.clone()).collect();
-    mesh.cell_part = cell_parts;
-    mesh.blocks.push(block);
-    add_part_sets(&mut mesh, parts);
+    let names: Vec<String> = parts.iter().map(|p| p.name.clone()).collect();
+    let mut mesh = mesh_grid(&lines, kind, &names, |c| {
+        parts
+            .iter()
+            .position(|p| (0..3).all(|d| c[d] > p.min[d] && c[d] < p.max[d]))
+    })?;
+    let z_ranges: Vec<(f64, f64)> = parts.iter().map(|p| (p.min[2], p.max[2])).collect();
+    add_part_sets(&mut mesh, &z_ranges);
     Ok(mesh)
 }
 
-/// Cell sets per part and node sets of each part's top and bottom faces.
-fn add_part_sets(mesh: &mut Mesh, parts: &[BoxPart]) {
+/// Cell sets per part, and node sets `<PART>_TOP` / `<PART>_BOTTOM` of the
+/// nodes of each part's cells lying on its top / bottom plane
+/// (`z_ranges[p]`, mm).
+pub fn add_part_sets(mesh: &mut Mesh, z_ranges: &[(f64, f64)]) {
     let block = &mesh.blocks[0];
     let n = block.kind.nodes_per_cell();
-    for (p, part) in parts.iter().enumerate() {
+    for (p, name) in mesh.part_names.iter().enumerate() {
+        let (zmin, zmax) = z_ranges[p];
         let cells: Vec<usize> = (0..block.len())
             .filter(|&c| mesh.cell_part[c] == p)
             .collect();
-        let tol = 1e-9 * (part.max[2] - part.min[2]);
+        let tol = 1e-9 * (zmax - zmin).abs().max(1e-12);
         let mut top = Vec::new();
         let mut bottom = Vec::new();
         for &c in &cells {
             for &v in &block.connectivity[c * n..(c + 1) * n] {
                 let z = mesh.coordinates[v][2];
-                if (z - part.max[2]).abs() <= tol {
+                if (z - zmax).abs() <= tol {
                     top.push(v);
                 }
-                if (z - part.min[2]).abs() <= tol {
+                if (z - zmin).abs() <= tol {
                     bottom.push(v);
                 }
             }
@@ -209,7 +286,7 @@ fn add_part_sets(mesh: &mut Mesh, parts: &[BoxPart]) {
             s.sort_unstable();
             s.dedup();
         }
-        let name = part.name.to_ascii_uppercase();
+        let name = name.to_ascii_uppercase();
         mesh.node_sets.insert(format!("{name}_TOP"), top);
         mesh.node_sets.insert(format!("{name}_BOTTOM"), bottom);
         mesh.cell_sets.insert(name, cells);

@@ -39,7 +39,10 @@ pub struct Model {
 impl Model {
     /// The stress-free temperature override of the part of `cell`, if any, °C.
     pub fn stress_free_override(&self, cell: usize) -> Option<f64> {
-        self.part_stress_free_temperature.get(self.mesh.cell_part[cell]).copied().flatten()
+        self.part_stress_free_temperature
+            .get(self.mesh.cell_part[cell])
+            .copied()
+            .flatten()
     }
 
     /// Whether each node belongs to at least one cell.

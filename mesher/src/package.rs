@@ -1,0 +1,587 @@
+//! Package geometry and its conforming structured hex mesh.
+//!
+//! A package is a list of parts, each a [`Region`]: a box (a layer or a
+//! block) with optional rectangular openings, or an array of prisms (bumps,
+//! plugs, balls). A cell of the tensor grid belongs to the first part, in
+//! list order, whose region holds the cell's centre, so a fill (underfill,
+//! ACF, transparent layer) is a box listed after what it surrounds. Grid
+//! lines pass through every feature edge; between features the cells are
+//! graded. Half and quarter models keep `x ≥ 0` (and `y ≥ 0`); the
+//! geometry must be symmetric about those planes. Lengths in mm.
+
+use crate::structured::{add_part_sets, grid_lines, mesh_grid, StructuredError};
+use crate::{CellKind, Mesh};
+use std::collections::BTreeMap;
+
+/// An axis-aligned rectangle `[x0, x1] × [y0, y1]`, mm.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct Rect {
+    pub x: [f64; 2],
+    pub y: [f64; 2],
+}
+
+impl Rect {
+    fn contains(&self, p: [f64; 3]) -> bool {
+        p[0] > self.x[0] && p[0] < self.x[1] && p[1] > self.y[0] && p[1] < self.y[1]
+    }
+}
+
+/// The space a part occupies.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Region {
+    /// A box `footprint × [z0, z1]` minus rectangular openings through it.
+    Box {
+        footprint: Rect,
+        z: [f64; 2],
+        openings: Vec<Rect>,
+    },
+    /// Prisms of the given footprints over `[z0, z1]` (one per bump).
+    Prisms { footprints: Vec<Rect>, z: [f64; 2] },
+}
+
+impl Region {
+    fn z(&self) -> [f64; 2] {
+        match self {
+            Region::Box { z, .. } | Region::Prisms { z, .. } => *z,
+        }
+    }
+
+    /// Index of the prism holding `p` (0 for a box), if the region holds `p`.
+    fn locate(&self, p: [f64; 3]) -> Option<usize> {
+        let z = self.z();
+        if !(p[2] > z[0] && p[2] < z[1]) {
+            return None;
+        }
+        match self {
+            Region::Box {
+                footprint,
+                openings,
+                ..
+            } => (footprint.contains(p) && !openings.iter().any(|o| o.contains(p))).then_some(0),
+            Region::Prisms { footprints, .. } => footprints.iter().position(|f| f.contains(p)),
+        }
+    }
+
+    /// Rectangles whose edges are grid features.
+    fn rects(&self) -> Vec<Rect> {
+        match self {
+            Region::Box {
+                footprint,
+                openings,
+                ..
+            } => std::iter::once(*footprint)
+                .chain(openings.iter().copied())
+                .collect(),
+            Region::Prisms { footprints, .. } => footprints.clone(),
+        }
+    }
+}
+
+/// A named part of the package.
+#[derive(Clone, Debug)]
+pub struct PartGeometry {
+    pub name: String,
+    pub region: Region,
+}
+
+/// Which part of a symmetric package is modelled.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Symmetry {
+    Full,
+    /// `x ≥ 0`, symmetric about the plane `x = 0`.
+    Half,
+    /// `x ≥ 0, y ≥ 0`, symmetric about `x = 0` and `y = 0`.
+    Quarter,
+}
+
+/// Mesh controls.
+#[derive(Clone, Debug)]
+pub struct MeshControls {
+    pub kind: CellKind,
+    /// Target in-plane element size, mm.
+    pub size: f64,
+    /// Minimum elements through the thickness of every layer.
+    pub layers: usize,
+    /// Minimum elements across every prism (bump) footprint.
+    pub across_prisms: usize,
+    /// Largest size ratio of neighbouring cells in graded intervals (> 1).
+    pub grading: f64,
+    pub symmetry: Symmetry,
+}
+
+/// The meshed package: the mesh, with node sets `<PART>_TOP`,
+/// `<PART>_BOTTOM`, `<A>/<B>` (nodes shared by two parts: their interface)
+/// and the symmetry planes `SYMMETRY_X` / `SYMMETRY_Y`, and cell sets
+/// `<PART>` and `<PART>#k` (the cells of prism k).
+pub fn mesh_package(parts: &[PartGeometry], c: &MeshControls) -> Result<Mesh, StructuredError> {
+    for p in parts {
+        let z = p.region.z();
+        let flat = p
+            .region
+            .rects()
+            .iter()
+            .any(|r| !(r.x[1] > r.x[0] && r.y[1] > r.y[0]));
+        if !(z[1] > z[0]) || flat {
+            return Err(StructuredError::EmptyBox(p.name.clone()));
+        }
+    }
+    if !(c.size.is_finite() && c.size > 0.0) {
+        return Err(StructuredError::BadSize);
+    }
+    let clip = [
+        c.symmetry != Symmetry::Full,
+        c.symmetry == Symmetry::Quarter,
+    ];
+    // x and y features, and the intervals lying inside some prism (fine)
+    let mut feats: [Vec<f64>; 3] = Default::default();
+    let mut fine: [Vec<[f64; 2]>; 2] = Default::default();
+    for p in parts {
+        for r in p.region.rects() {
+            feats[0].extend(r.x);
+            feats[1].extend(r.y);
+            if matches!(p.region, Region::Prisms { .. }) {
+                fine[0].push(r.x);
+                fine[1].push(r.y);
+            }
+        }
+        feats[2].extend(p.region.z());
+    }
+    for d in 0..2 {
+        // a line on the plane of symmetry, also in full models, so that a
+        // full mesh is exactly the mirror image of its half or quarter
+        let spans_zero = feats[d].iter().any(|&v| v < 0.0) && feats[d].iter().any(|&v| v > 0.0);
+        if clip[d] {
+            feats[d].retain(|&v| v > 0.0);
+        }
+        if clip[d] || spans_zero {
+            feats[d].push(0.0);
+        }
+    }
+    let lines: [Vec<f64>; 3] = std::array::from_fn(|d| {
+        if d == 2 {
+            grid_lines(&feats[2], c.size, None, |_, _| c.layers)
+        } else {
+            let fine = &fine[d];
+            grid_lines(&feats[d], c.size, Some(c.grading), |a, b| {
+                let m = 0.5 * (a + b);
+                if fine.iter().any(|f| m > f[0] && m < f[1]) {
+                    c.across_prisms
+                } else {
+                    1
+                }
+            })
+        }
+    });
+    let names: Vec<String> = parts.iter().map(|p| p.name.clone()).collect();
+    let mut mesh = mesh_grid(&lines, c.kind, &names, |x| {
+        parts.iter().position(|p| p.region.locate(x).is_some())
+    })?;
+    let z_ranges: Vec<(f64, f64)> = parts
+        .iter()
+        .map(|p| (p.region.z()[0], p.region.z()[1]))
+        .collect();
+    add_part_sets(&mut mesh, &z_ranges);
+    add_prism_sets(&mut mesh, parts);
+    add_interfaces(&mut mesh);
+    add_symmetry_planes(&mut mesh, clip);
+    Ok(mesh)
+}
+
+/// Cell sets `<PART>#k` of every prism.
+fn add_prism_sets(mesh: &mut Mesh, parts: &[PartGeometry]) {
+    let block = &mesh.blocks[0];
+    let n = block.kind.nodes_per_cell();
+    let mut sets: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for c in 0..block.len() {
+        let part = &parts[mesh.cell_part[c]];
+        if let Region::Prisms { .. } = part.region {
+            let nodes = &block.connectivity[c * n..(c + 1) * n];
+            let centre: [f64; 3] = std::array::from_fn(|d| {
+                nodes[..8]
+                    .iter()
+                    .map(|&v| mesh.coordinates[v][d])
+                    .sum::<f64>()
+                    / 8.0
+            });
+            if let Some(k) = part.region.locate(centre) {
+                sets.entry(format!("{}#{k}", part.name.to_ascii_uppercase()))
+                    .or_default()
+                    .push(c);
+            }
+        }
+    }
+    mesh.cell_sets.extend(sets);
+}
+
+/// Node sets `<A>/<B>` of the nodes shared by the cells of two parts.
+fn add_interfaces(mesh: &mut Mesh) {
+    let block = &mesh.blocks[0];
+    let n = block.kind.nodes_per_cell();
+    let mut parts_of: Vec<u64> = vec![0; mesh.num_nodes()];
+    for c in 0..block.len() {
+        let bit = 1u64 << (mesh.cell_part[c] % 64);
+        for &v in &block.connectivity[c * n..(c + 1) * n] {
+            parts_of[v] |= bit;
+        }
+    }
+    let np = mesh.part_names.len().min(64);
+    for a in 0..np {
+        for b in a + 1..np {
+            let mask = (1u64 << a) | (1u64 << b);
+            let set: Vec<usize> = (0..parts_of.len())
+                .filter(|&v| parts_of[v] & mask == mask)
+                .collect();
+            if !set.is_empty() {
+                let name = format!(
+                    "{}/{}",
+                    mesh.part_names[a].to_ascii_uppercase(),
+                    mesh.part_names[b].to_ascii_uppercase()
+                );
+                mesh.node_sets.insert(name, set);
+            }
+        }
+    }
+}
+
+/// Node sets of the symmetry planes `x = 0` and `y = 0` of a clipped model.
+fn add_symmetry_planes(mesh: &mut Mesh, clip: [bool; 2]) {
+    for (d, name) in [(0, "SYMMETRY_X"), (1, "SYMMETRY_Y")] {
+        if clip[d] {
+            let set: Vec<usize> = (0..mesh.num_nodes())
+                .filter(|&v| mesh.coordinates[v][d].abs() < 1e-12)
+                .collect();
+            mesh.node_sets.insert(name.into(), set);
+        }
+    }
+}
+
+/// Mesh quality of one part.
+#[derive(Clone, Debug)]
+pub struct PartQuality {
+    pub name: String,
+    pub cells: usize,
+    /// Largest ratio of the longest to the shortest corner edge of a cell.
+    pub max_aspect_ratio: f64,
+    /// Smallest scaled Jacobian (det of the unit edge vectors at a corner;
+    /// 1 for a rectangular box, ≤ 0 for an inverted cell).
+    pub min_scaled_jacobian: f64,
+    /// Fewest cells through the part's thickness at any position.
+    pub min_layers: usize,
+}
+
+/// The quality report of a package mesh.
+#[derive(Clone, Debug)]
+pub struct QualityReport {
+    pub parts: Vec<PartQuality>,
+    pub nodes: usize,
+    pub cells: usize,
+    pub warnings: Vec<String>,
+}
+
+/// Cells a layer needs through its thickness for bending with `kind`.
+pub fn layers_needed(kind: CellKind) -> usize {
+    match kind {
+        CellKind::Hex8 => 4,
+        _ => 2,
+    }
+}
+
+/// Aspect ratio, scaled Jacobian and layer counts per part.
+pub fn quality(mesh: &Mesh) -> QualityReport {
+    let block = &mesh.blocks[0];
+    let n = block.kind.nodes_per_cell();
+    // corner edges of a hex in Abaqus order, and the three edges at each corner
+    const EDGES: [(usize, usize); 12] = [
+        (0, 1),
+        (1, 2),
+        (2, 3),
+        (3, 0),
+        (4, 5),
+        (5, 6),
+        (6, 7),
+        (7, 4),
+        (0, 4),
+        (1, 5),
+        (2, 6),
+        (3, 7),
+    ];
+    const CORNER: [[usize; 3]; 8] = [
+        [1, 3, 4],
+        [2, 0, 5],
+        [3, 1, 6],
+        [0, 2, 7],
+        [7, 5, 0],
+        [4, 6, 1],
+        [5, 7, 2],
+        [6, 4, 3],
+    ];
+    let mut parts: Vec<PartQuality> = mesh
+        .part_names
+        .iter()
+        .map(|p| PartQuality {
+            name: p.clone(),
+            cells: 0,
+            max_aspect_ratio: 1.0,
+            min_scaled_jacobian: 1.0,
+            min_layers: usize::MAX,
+        })
+        .collect();
+    let mut columns: BTreeMap<(usize, i64, i64), usize> = BTreeMap::new();
+    for c in 0..block.len() {
+        let x: Vec<[f64; 3]> = block.connectivity[c * n..c * n + 8]
+            .iter()
+            .map(|&v| mesh.coordinates[v])
+            .collect();
+        let len = |a: usize, b: usize| {
+            (0..3)
+                .map(|d| (x[a][d] - x[b][d]).powi(2))
+                .sum::<f64>()
+                .sqrt()
+        };
+        let (lo, hi) = EDGES
+            .iter()
+            .fold((f64::INFINITY, 0.0f64), |(lo, hi), &(a, b)| {
+                (lo.min(len(a, b)), hi.max(len(a, b)))
+            });
+        let mut sj = f64::INFINITY;
+        for (k, e) in CORNER.iter().enumerate() {
+            let u: Vec<[f64; 3]> = e
+                .iter()
+                .map(|&o| std::array::from_fn(|d| (x[o][d] - x[k][d]) / len(k, o)))
+                .collect();
+            let det = u[0][0] * (u[1][1] * u[2][2] - u[1][2] * u[2][1])
+                - u[0][1] * (u[1][0] * u[2][2] - u[1][2] * u[2][0])
+                + u[0][2] * (u[1][0] * u[2][1] - u[1][1] * u[2][0]);
+            sj = sj.min(det);
+        }
+        let q = &mut parts[mesh.cell_part[c]];
+        q.cells += 1;
+        q.max_aspect_ratio = q.max_aspect_ratio.max(hi / lo);
+        q.min_scaled_jacobian = q.min_scaled_jacobian.min(sj);
+        // count cells per (part, x, y) column, keyed on the centre in nm
+        let cx = (x.iter().map(|p| p[0]).sum::<f64>() * 125.0).round() as i64;
+        let cy = (x.iter().map(|p| p[1]).sum::<f64>() * 125.0).round() as i64;
+        *columns.entry((mesh.cell_part[c], cx, cy)).or_default() += 1;
+    }
+    for ((p, ..), count) in columns {
+        parts[p].min_layers = parts[p].min_layers.min(count);
+    }
+    let need = layers_needed(block.kind);
+    let warnings = parts
+        .iter()
+        .filter(|q| q.cells > 0 && q.min_layers < need)
+        .map(|q| {
+            format!(
+                "part {}: {} element(s) through its thickness; {} needs at least {need} for bending",
+                q.name,
+                q.min_layers,
+                block.kind.abaqus_name()
+            )
+        })
+        .collect();
+    QualityReport {
+        parts,
+        nodes: mesh.num_nodes(),
+        cells: mesh.num_cells(),
+        warnings,
+    }
+}
+
+impl std::fmt::Display for QualityReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "{} nodes, {} cells", self.nodes, self.cells)?;
+        writeln!(
+            f,
+            "{:<24} {:>8} {:>12} {:>12} {:>8}",
+            "part", "cells", "max aspect", "min scaled J", "layers"
+        )?;
+        for q in &self.parts {
+            writeln!(
+                f,
+                "{:<24} {:>8} {:>12.2} {:>12.4} {:>8}",
+                q.name,
+                q.cells,
+                q.max_aspect_ratio,
+                q.min_scaled_jacobian,
+                if q.cells > 0 { q.min_layers } else { 0 }
+            )?;
+        }
+        for w in &self.warnings {
+            writeln!(f, "warning: {w}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Footprints of a bump array: `pitch` apart, `size` wide (mm), inside
+/// `area` (the array's outer rectangle, bumps touching its edges). `rows`
+/// = `None` fills the area (area array); `Some(r)` keeps the outermost `r`
+/// rows along every edge (perimeter layout).
+pub fn bump_footprints(area: Rect, pitch: f64, size: [f64; 2], rows: Option<usize>) -> Vec<Rect> {
+    let count = |span: f64, w: f64| ((span - w) / pitch + 1e-9).floor() as usize + 1;
+    let (nx, ny) = (
+        count(area.x[1] - area.x[0], size[0]),
+        count(area.y[1] - area.y[0], size[1]),
+    );
+    // centre the array in the area
+    let x0 = 0.5 * (area.x[0] + area.x[1]) - 0.5 * ((nx - 1) as f64 * pitch);
+    let y0 = 0.5 * (area.y[0] + area.y[1]) - 0.5 * ((ny - 1) as f64 * pitch);
+    let mut out = Vec::new();
+    for j in 0..ny {
+        for i in 0..nx {
+            let keep = match rows {
+                None => true,
+                Some(r) => i < r || j < r || i + r >= nx || j + r >= ny,
+            };
+            if keep {
+                let (cx, cy) = (x0 + i as f64 * pitch, y0 + j as f64 * pitch);
+                out.push(Rect {
+                    x: [cx - 0.5 * size[0], cx + 0.5 * size[0]],
+                    y: [cy - 0.5 * size[1], cy + 0.5 * size[1]],
+                });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rect(x0: f64, x1: f64, y0: f64, y1: f64) -> Rect {
+        Rect {
+            x: [x0, x1],
+            y: [y0, y1],
+        }
+    }
+
+    fn flipchip(symmetry: Symmetry, rows: usize, pitch: f64) -> (Vec<PartGeometry>, MeshControls) {
+        let bumps = bump_footprints(rect(-2.5, 2.5, -2.5, 2.5), pitch, [0.04, 0.04], Some(rows));
+        let parts = vec![
+            PartGeometry {
+                name: "glass".into(),
+                region: Region::Box {
+                    footprint: rect(-4.0, 4.0, -4.0, 4.0),
+                    z: [0.33, 0.83],
+                    openings: vec![],
+                },
+            },
+            PartGeometry {
+                name: "bumps".into(),
+                region: Region::Prisms {
+                    footprints: bumps,
+                    z: [0.3, 0.33],
+                },
+            },
+            PartGeometry {
+                name: "fill".into(),
+                region: Region::Box {
+                    footprint: rect(-2.6, 2.6, -2.6, 2.6),
+                    z: [0.3, 0.33],
+                    openings: vec![rect(-2.2, 2.2, -2.2, 2.2)],
+                },
+            },
+            PartGeometry {
+                name: "chip".into(),
+                region: Region::Box {
+                    footprint: rect(-2.5, 2.5, -2.5, 2.5),
+                    z: [0.0, 0.3],
+                    openings: vec![],
+                },
+            },
+        ];
+        let c = MeshControls {
+            kind: CellKind::Hex8I,
+            size: 0.25,
+            layers: 2,
+            across_prisms: 2,
+            grading: 1.5,
+            symmetry,
+        };
+        (parts, c)
+    }
+
+    #[test]
+    fn perimeter_array_counts_bumps() {
+        // 5 mm area, 0.1 mm pitch, 0.04 mm bumps: 50 per side; 2 rows
+        let b = bump_footprints(rect(-2.5, 2.5, -2.5, 2.5), 0.1, [0.04, 0.04], Some(2));
+        assert_eq!(b.len(), 50 * 50 - 46 * 46);
+        let full = bump_footprints(rect(0.0, 1.0, 0.0, 1.0), 0.25, [0.1, 0.1], None);
+        assert_eq!(full.len(), 16);
+    }
+
+    #[test]
+    fn hundreds_of_bumps_mesh_quickly_with_quarter_symmetry() {
+        // 2 x 60 bumps per side at 80 um pitch on a 5 mm die
+        let (parts, c) = flipchip(Symmetry::Quarter, 2, 0.08);
+        let t = std::time::Instant::now();
+        let mesh = mesh_package(&parts, &c).unwrap();
+        let secs = t.elapsed().as_secs_f64();
+        let bumps = mesh
+            .cell_sets
+            .keys()
+            .filter(|k| k.starts_with("BUMPS#"))
+            .count();
+        assert!(bumps > 100, "{bumps} bumps meshed");
+        assert!(mesh.node_sets["SYMMETRY_X"].len() > 10 && mesh.node_sets["SYMMETRY_Y"].len() > 10);
+        assert!(mesh.coordinates.iter().all(|x| x[0] >= 0.0 && x[1] >= 0.0));
+        eprintln!(
+            "{} cells, {} nodes in {secs:.2} s",
+            mesh.num_cells(),
+            mesh.num_nodes()
+        );
+        let q = quality(&mesh);
+        assert!(q.parts.iter().all(|p| p.min_scaled_jacobian > 0.999), "{q}");
+    }
+
+    #[test]
+    fn quarter_model_is_a_quarter_of_the_full_one() {
+        let (parts, c) = flipchip(Symmetry::Full, 1, 0.25);
+        let full = mesh_package(&parts, &c).unwrap();
+        let (parts, c) = flipchip(Symmetry::Quarter, 1, 0.25);
+        let quarter = mesh_package(&parts, &c).unwrap();
+        assert_eq!(full.num_cells(), 4 * quarter.num_cells());
+        // every bump is in some prism set, in both
+        let bump_cells = |m: &Mesh| {
+            m.cell_sets
+                .iter()
+                .filter(|(k, _)| k.starts_with("BUMPS#"))
+                .map(|(_, v)| v.len())
+                .sum::<usize>()
+        };
+        assert_eq!(bump_cells(&full), full.cell_sets["BUMPS"].len());
+        assert_eq!(bump_cells(&full), 4 * bump_cells(&quarter));
+        assert!(
+            full.node_sets.contains_key("BUMPS/CHIP") && full.node_sets.contains_key("GLASS/BUMPS")
+        );
+    }
+
+    #[test]
+    fn grading_limits_the_size_jump() {
+        let lines = grid_lines(&[0.0, 0.01, 2.0], 0.5, Some(1.5), |_, _| 1);
+        let sizes: Vec<f64> = lines.windows(2).map(|w| w[1] - w[0]).collect();
+        for w in sizes.windows(2) {
+            assert!(
+                w[1] / w[0] < 1.5 * 1.05 && w[0] / w[1] < 1.5 * 1.05 || w[1] <= 0.5,
+                "{sizes:?}"
+            );
+        }
+        assert!(sizes.iter().all(|&s| s <= 0.5 + 1e-12));
+        assert!((lines.last().unwrap() - 2.0).abs() < 1e-15 && lines.contains(&0.01));
+    }
+
+    #[test]
+    fn quality_warns_about_thin_layers() {
+        let (parts, mut c) = flipchip(Symmetry::Quarter, 1, 0.25);
+        c.layers = 1;
+        c.kind = CellKind::Hex8;
+        let q = quality(&mesh_package(&parts, &c).unwrap());
+        assert!(
+            q.warnings
+                .iter()
+                .any(|w| w.contains("glass") && w.contains("needs at least 4")),
+            "{q}"
+        );
+    }
+}
