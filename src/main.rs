@@ -1,6 +1,8 @@
 //! pkgstress command line: each subcommand is a few lines calling the crates.
 
 use anyhow::{bail, Context, Result};
+use cases::summary::Summary;
+use cases::Case;
 use clap::{Parser, Subcommand, ValueEnum};
 use materials::library::Library;
 use solver::analysis::StaticAnalysis;
@@ -49,6 +51,44 @@ enum Command {
         #[arg(long, value_enum, default_value = "auto")]
         solver: SolverArg,
     },
+    /// Run a case file: stress-free at the bonding temperature, cooled to room
+    /// temperature; prints and writes summary.json / summary.csv and the fields.
+    Run {
+        /// The case file (.toml).
+        case: PathBuf,
+        /// Output folder.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Coarse mesh for a quick look (C3D8I, one element per layer and bump, twice the size).
+        #[arg(long)]
+        quick: bool,
+        /// Linear solver.
+        #[arg(long, value_enum, default_value = "auto")]
+        solver: SolverArg,
+    },
+    /// Mesh a case file only: writes the mesh for ParaView and a quality report.
+    Mesh {
+        /// The case file (.toml).
+        case: PathBuf,
+        /// Output folder.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Coarse mesh, as `run --quick`.
+        #[arg(long)]
+        quick: bool,
+    },
+    /// Write a case's model as an Abaqus/CalculiX deck (mesh, materials,
+    /// supports, temperatures), to cross-check it in another code.
+    ExportInp {
+        /// The case file (.toml).
+        case: PathBuf,
+        /// The deck to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Coarse mesh, as `run --quick`.
+        #[arg(long)]
+        quick: bool,
+    },
     /// List the material library with the source of every number.
     Materials {
         /// Only this material.
@@ -60,6 +100,13 @@ enum Command {
 }
 
 fn main() {
+    // Die quietly when the reader of our output goes away (`| head`), as
+    // Unix tools do, instead of panicking on a failed print.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
         eprintln!("error: {e:#}");
@@ -83,42 +130,176 @@ fn run(cli: Cli) -> Result<()> {
             out,
             csv,
             solver,
-        } => solve(&deck, &out, csv, solver),
+        } => solve(&deck, &out, csv, solver.into()),
+        Command::Run {
+            case,
+            out,
+            quick,
+            solver,
+        } => run_case(&case, &out, quick, solver.into()),
+        Command::Mesh { case, out, quick } => mesh_case(&case, &out, quick),
+        Command::ExportInp {
+            case,
+            output,
+            quick,
+        } => export_inp(&case, &output, quick),
         Command::Materials { name, library } => list_materials(name.as_deref(), library.as_deref()),
     }
 }
 
-fn solve(deck_path: &Path, out: &Path, csv: bool, solver: SolverArg) -> Result<()> {
+impl From<SolverArg> for SolverChoice {
+    fn from(s: SolverArg) -> Self {
+        match s {
+            SolverArg::Auto => SolverChoice::Auto,
+            SolverArg::Direct => SolverChoice::Direct,
+            SolverArg::Cg => SolverChoice::Iterative,
+        }
+    }
+}
+
+/// Reads a case, coarsened with `quick`.
+fn load_case(path: &Path, quick: bool) -> Result<Case> {
+    let mut case = Case::from_file(path)?;
+    if quick {
+        case.controls.kind = mesher::CellKind::Hex8I;
+        case.controls.layers = 1;
+        case.controls.across_prisms = 1;
+        case.controls.size *= 2.0;
+    }
+    Ok(case)
+}
+
+fn mesh_case(path: &Path, out: &Path, quick: bool) -> Result<()> {
+    let case = load_case(path, quick)?;
+    let t = std::time::Instant::now();
+    let mesh = case.mesh()?;
+    println!(
+        "{}: meshed in {:.3} s",
+        path.display(),
+        t.elapsed().as_secs_f64()
+    );
+    let report = mesher::package::quality(&mesh);
+    print!("{report}");
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("creating output folder {}", out.display()))?;
+    let file = out.join(format!("{}_mesh.vtu", case.name));
+    vtk::write_mesh_vtu(&file, &mesh).with_context(|| format!("writing {}", file.display()))?;
+    let quality = out.join("quality.txt");
+    solver::io::write_atomically(&quality, |w| {
+        use std::io::Write;
+        write!(w, "{report}")
+    })
+    .with_context(|| format!("writing {}", quality.display()))?;
+    println!("wrote {} and {}", file.display(), quality.display());
+    Ok(())
+}
+
+fn export_inp(path: &Path, output: &Path, quick: bool) -> Result<()> {
+    let case = load_case(path, quick)?;
+    let model = case.model()?;
+    if let Some(p) = case
+        .parts
+        .iter()
+        .find(|p| p.stress_free.is_some_and(|t| t != case.stress_free))
+    {
+        bail!(
+            "part '{}' has its own stress-free temperature; a single CalculiX static step cannot express per-part \
+             stress-free states (that needs *MODEL CHANGE, written by the process export)",
+            p.geometry.name
+        );
+    }
+    solver::io::write_atomically(output, |w| {
+        use std::io::Write;
+        writeln!(w, "** {}: {}", case.name, case.description)?;
+        writeln!(
+            w,
+            "** Exported by pkgstress from {} (units: mm, N, MPa, C)",
+            path.display()
+        )?;
+        solver::io::deck_writer::write_deck(&model, w).map_err(std::io::Error::other)
+    })
+    .with_context(|| format!("writing {}", output.display()))?;
+    println!(
+        "wrote {} ({} nodes, {} elements)",
+        output.display(),
+        model.mesh.num_nodes(),
+        model.mesh.num_cells()
+    );
+    Ok(())
+}
+
+fn run_case(path: &Path, out: &Path, quick: bool, choice: SolverChoice) -> Result<()> {
+    let case = load_case(path, quick)?;
+    let t = std::time::Instant::now();
+    let model = case.model()?;
+    println!(
+        "{}: {} — meshed in {:.3} s",
+        path.display(),
+        case.description,
+        t.elapsed().as_secs_f64()
+    );
+    for w in mesher::package::quality(&model.mesh).warnings {
+        eprintln!("warning: {w}");
+    }
+    let results = run_model(&model, &case.name, out, false, choice)?;
+    let summary = Summary::new(&case, &model, results.last().expect("one step"));
+    print!("{summary}");
+    for (name, text) in [
+        ("summary.json", summary.to_json()),
+        ("summary.csv", summary.to_csv()),
+    ] {
+        solver::io::write_atomically(&out.join(name), |w| {
+            use std::io::Write;
+            w.write_all(text.as_bytes())
+        })
+        .with_context(|| format!("writing {name}"))?;
+    }
+    println!("wrote {}", out.join("summary.json").display());
+    Ok(())
+}
+
+fn solve(deck_path: &Path, out: &Path, csv: bool, choice: SolverChoice) -> Result<()> {
     let t_read = std::time::Instant::now();
     let deck = read_deck(deck_path)?;
-    let read_seconds = t_read.elapsed().as_secs_f64();
     for w in &deck.warnings {
         eprintln!("warning: {w}");
     }
-    let model = deck.model;
     let stem = deck_path
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or("model")
         .to_string();
+    println!(
+        "{}: read in {:.3} s",
+        deck_path.display(),
+        t_read.elapsed().as_secs_f64()
+    );
+    run_model(&deck.model, &stem, out, csv, choice)?;
+    Ok(())
+}
+
+/// Solves every step of `model`, printing a summary per step and writing
+/// `<stem>.pvd` with a `.vtu` per step (and nodal CSV files with `csv`).
+fn run_model(
+    model: &solver::model::Model,
+    stem: &str,
+    out: &Path,
+    csv: bool,
+    choice: SolverChoice,
+) -> Result<Vec<solver::analysis::StepResult>> {
     std::fs::create_dir_all(out)
         .with_context(|| format!("creating output folder {}", out.display()))?;
-    let choice = match solver {
-        SolverArg::Auto => SolverChoice::Auto,
-        SolverArg::Direct => SolverChoice::Direct,
-        SolverArg::Cg => SolverChoice::Iterative,
-    };
     println!(
-        "{}: {} nodes, {} elements, {} parts, {} steps",
-        deck_path.display(),
+        "{} nodes, {} elements, {} parts, {} steps",
         model.mesh.num_nodes(),
         model.mesh.num_cells(),
         model.mesh.part_names.len(),
         model.steps.len()
     );
-    println!("read deck in {read_seconds:.3} s");
+
     let points = PartPoints::new(&model.mesh);
-    let mut analysis = StaticAnalysis::new(&model, choice);
+    let mut analysis = StaticAnalysis::new(model, choice);
+    let mut results = Vec::new();
     let mut collection = Vec::new();
     for (k, step) in model.steps.iter().enumerate() {
         let result = analysis.solve_step(step)?;
@@ -156,20 +337,21 @@ fn solve(deck_path: &Path, out: &Path, csv: bool, solver: SolverArg) -> Result<(
         }
         let t_write = std::time::Instant::now();
         let file = format!("{stem}_step{}.vtu", k + 1);
-        vtk::write_vtu(&out.join(&file), &model, &points, &result)
+        vtk::write_vtu(&out.join(&file), model, &points, &result)
             .with_context(|| format!("writing {file}"))?;
         if csv {
             let name = format!("nodes_{}.csv", k + 1);
-            write_nodes_csv(&out.join(&name), &model, &result)
+            write_nodes_csv(&out.join(&name), model, &result)
                 .with_context(|| format!("writing {name}"))?;
         }
         collection.push((result.time, file.clone()));
         let pvd = out.join(format!("{stem}.pvd"));
         vtk::write_pvd(&pvd, &collection).with_context(|| format!("writing {}", pvd.display()))?;
         println!("  wrote {file} in {:.3} s", t_write.elapsed().as_secs_f64());
+        results.push(result);
     }
     println!("wrote {}", out.join(format!("{stem}.pvd")).display());
-    Ok(())
+    Ok(results)
 }
 
 fn list_materials(name: Option<&str>, user: Option<&Path>) -> Result<()> {

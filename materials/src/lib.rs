@@ -10,6 +10,7 @@
 
 pub mod library;
 mod table;
+pub mod toml_reader;
 pub mod units;
 
 pub use table::{Table, TableError};

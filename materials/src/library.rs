@@ -6,7 +6,8 @@
 //! integrated into the secant coefficients the solver uses:
 //! `α_sec(T) = (1 / (T − T_ref)) ∫_{T_ref}^{T} α_inst(τ) dτ`.
 
-use crate::units::{parse_quantity, Dimension};
+use crate::toml_reader::TomlReader as Reader;
+use crate::units::Dimension;
 use crate::{Elastic, Expansion, ExpansionTable, Material, Table};
 use std::collections::BTreeMap;
 use toml::Value;
@@ -14,14 +15,7 @@ use toml::Value;
 /// The bundled library's text.
 pub const BUNDLED: &str = include_str!("../library.toml");
 
-/// An error in a library file, with the material and key it concerns.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{file}: {place}: {message}")]
-pub struct LibraryError {
-    pub file: String,
-    pub place: String,
-    pub message: String,
-}
+pub use crate::toml_reader::TomlError as LibraryError;
 
 /// Thermal properties against temperature: conductivity mW/(mm·°C),
 /// density t/mm³, specific heat mJ/(t·°C).
@@ -91,119 +85,6 @@ pub fn secant_from_instantaneous<const K: usize>(inst: &Table<K>, t_ref: f64) ->
     Table::new(rows).expect("grid is increasing and finite")
 }
 
-/// Walks a TOML tree, keeping the place for error messages.
-struct Reader<'a> {
-    file: &'a str,
-}
-
-impl Reader<'_> {
-    fn err(&self, place: &str, message: impl Into<String>) -> LibraryError {
-        LibraryError {
-            file: self.file.to_string(),
-            place: place.to_string(),
-            message: message.into(),
-        }
-    }
-
-    fn scalar(&self, place: &str, v: &Value, dim: Dimension) -> Result<f64, LibraryError> {
-        let r = match v {
-            Value::String(s) => parse_quantity(s, dim),
-            Value::Float(x) => parse_quantity(&x.to_string(), dim),
-            Value::Integer(i) => parse_quantity(&i.to_string(), dim),
-            other => {
-                return Err(self.err(
-                    place,
-                    format!("expected {}, found {}", dim.example(), other.type_str()),
-                ))
-            }
-        };
-        r.map_err(|e| self.err(place, e.to_string()))
-    }
-
-    /// A constant or a table `[[T, v1, v2, …], …]` of `K` values.
-    fn table<const K: usize>(
-        &self,
-        place: &str,
-        v: &Value,
-        dim: Dimension,
-    ) -> Result<Table<K>, LibraryError> {
-        match v {
-            Value::Array(rows) => {
-                let mut out = Vec::with_capacity(rows.len());
-                for (i, row) in rows.iter().enumerate() {
-                    let p = format!("{place}[{i}]");
-                    let cells = row
-                        .as_array()
-                        .ok_or_else(|| self.err(&p, "expected a row [temperature, value…]"))?;
-                    if cells.len() != K + 1 {
-                        return Err(self.err(
-                            &p,
-                            format!(
-                                "expected a temperature and {K} value(s), found {} entries",
-                                cells.len()
-                            ),
-                        ));
-                    }
-                    let t = self.scalar(&p, &cells[0], Dimension::Temperature)?;
-                    let vals: Result<Vec<f64>, _> =
-                        cells[1..].iter().map(|c| self.scalar(&p, c, dim)).collect();
-                    out.push((t, vals?.try_into().expect("K values")));
-                }
-                Table::new(out).map_err(|e| self.err(place, e.to_string()))
-            }
-            _ if K == 1 => Ok(Table::constant(std::array::from_fn(|_| 0.0))
-                .map_first(self.scalar(place, v, dim)?)),
-            _ => Err(self.err(
-                place,
-                format!("expected a table of rows [temperature, {K} values]"),
-            )),
-        }
-    }
-
-    fn field<'v>(
-        &self,
-        place: &str,
-        t: &'v toml::Table,
-        key: &str,
-    ) -> Result<&'v Value, LibraryError> {
-        t.get(key)
-            .ok_or_else(|| self.err(place, format!("missing key '{key}'")))
-    }
-
-    fn string(&self, place: &str, t: &toml::Table, key: &str) -> Result<String, LibraryError> {
-        match self.field(place, t, key)? {
-            Value::String(s) => Ok(s.clone()),
-            other => Err(self.err(
-                &format!("{place}.{key}"),
-                format!("expected a string, found {}", other.type_str()),
-            )),
-        }
-    }
-
-    fn only(&self, place: &str, t: &toml::Table, allowed: &[&str]) -> Result<(), LibraryError> {
-        match t.keys().find(|k| !allowed.contains(&k.as_str())) {
-            Some(k) => Err(self.err(
-                place,
-                format!(
-                    "unknown key '{k}' (expected one of: {})",
-                    allowed.join(", ")
-                ),
-            )),
-            None => Ok(()),
-        }
-    }
-}
-
-impl<const K: usize> Table<K> {
-    /// Replaces the first value of a one-row table (helper for constants).
-    fn map_first(mut self, v: f64) -> Self {
-        let mut rows = self.rows().to_vec();
-        rows[0].1[0] = v;
-        self = Table::new(rows).expect("one finite row");
-        self
-    }
-}
-
 /// Merges per-property tables into one table of `N` columns at the union of
 /// their temperatures.
 fn merge<const N: usize>(columns: [&Table<1>; N]) -> Table<N> {
@@ -228,16 +109,22 @@ impl Library {
 
     /// Parses a library file's text; `file` names it in errors.
     pub fn from_toml(text: &str, file: &str) -> Result<Self, LibraryError> {
-        let r = Reader { file };
+        let r = Reader::new(file);
         let doc: toml::Table = text
             .parse()
             .map_err(|e: toml::de::Error| r.err("TOML", e.to_string()))?;
         r.only("top level", &doc, &["material"])?;
-        let entries = match doc.get("material") {
-            Some(Value::Array(a)) => a,
-            Some(_) => return Err(r.err("material", "expected [[material]] entries")),
-            None => return Ok(Library::default()),
-        };
+        match doc.get("material") {
+            Some(Value::Array(a)) => Self::from_entries(a, file),
+            Some(_) => Err(r.err("material", "expected [[material]] entries")),
+            None => Ok(Library::default()),
+        }
+    }
+
+    /// A library from `[[material]]` entries already read from a TOML file
+    /// (a case file's inline materials); `file` names it in errors.
+    pub fn from_entries(entries: &[Value], file: &str) -> Result<Self, LibraryError> {
+        let r = Reader::new(file);
         let mut lib = Library::default();
         for (i, e) in entries.iter().enumerate() {
             let t = e

@@ -100,7 +100,8 @@ pub struct MeshControls {
     pub kind: CellKind,
     /// Target in-plane element size, mm.
     pub size: f64,
-    /// Minimum elements through the thickness of every layer.
+    /// Minimum elements through the thickness of every part (a part cut by
+    /// other parts' faces shares them out over its slices).
     pub layers: usize,
     /// Minimum elements across every prism (bump) footprint.
     pub across_prisms: usize,
@@ -159,7 +160,18 @@ pub fn mesh_package(parts: &[PartGeometry], c: &MeshControls) -> Result<Mesh, St
     }
     let lines: [Vec<f64>; 3] = std::array::from_fn(|d| {
         if d == 2 {
-            grid_lines(&feats[2], c.size, None, |_, _| c.layers)
+            // each part gets `layers` cells through its whole thickness: an
+            // interval takes its share of that in every part it cuts
+            let z_ranges: Vec<[f64; 2]> = parts.iter().map(|p| p.region.z()).collect();
+            grid_lines(&feats[2], c.size, None, |a, b| {
+                z_ranges
+                    .iter()
+                    .filter(|z| a >= z[0] - 1e-12 && b <= z[1] + 1e-12)
+                    .map(|z| (c.layers as f64 * (b - a) / (z[1] - z[0]) - 1e-9).ceil() as usize)
+                    .max()
+                    .unwrap_or(1)
+                    .max(1)
+            })
         } else {
             let fine = &fine[d];
             grid_lines(&feats[d], c.size, Some(c.grading), |a, b| {

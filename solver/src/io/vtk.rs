@@ -29,6 +29,78 @@ fn flat6(v: &[[f64; 6]]) -> Vec<f64> {
     v.iter().flat_map(|s| s.iter().copied()).collect()
 }
 
+/// VTK cells of a mesh whose cell `c` of block `b` has points
+/// `connectivity[b][c * n..(c + 1) * n]`.
+fn cells_of(mesh: &mesher::Mesh, connectivity: &[Vec<usize>]) -> Cells {
+    let mut conn = Vec::new();
+    let mut offsets = Vec::new();
+    let mut types = Vec::new();
+    for (b, block) in mesh.blocks.iter().enumerate() {
+        let n = block.kind.nodes_per_cell();
+        for c in 0..block.len() {
+            conn.extend(
+                connectivity[b][c * n..(c + 1) * n]
+                    .iter()
+                    .map(|&p| p as u64),
+            );
+            offsets.push(conn.len() as u64);
+            types.push(cell_type(block.kind));
+        }
+    }
+    Cells {
+        cell_verts: VertexNumbers::XML {
+            connectivity: conn,
+            offsets,
+        },
+        types,
+    }
+}
+
+/// Writes a mesh alone (point `node_id`; cell `part`, `element_id`), atomically.
+pub fn write_mesh_vtu(path: &Path, mesh: &mesher::Mesh) -> io::Result<()> {
+    let coords: Vec<f64> = mesh.coordinates.iter().flatten().copied().collect();
+    let connectivity: Vec<Vec<usize>> =
+        mesh.blocks.iter().map(|b| b.connectivity.clone()).collect();
+    let cell_ids: Vec<i64> = mesh
+        .blocks
+        .iter()
+        .flat_map(|b| b.cell_ids.iter().map(|&i| i as i64))
+        .collect();
+    let vtk = Vtk {
+        version: Version::new_xml(1, 0),
+        title: "mesh".into(),
+        byte_order: ByteOrder::LittleEndian,
+        file_path: None,
+        data: DataSet::inline(UnstructuredGridPiece {
+            points: coords.into(),
+            cells: cells_of(mesh, &connectivity),
+            data: Attributes {
+                point: vec![Attribute::scalars("node_id", 1).with_data(
+                    mesh.node_ids
+                        .iter()
+                        .map(|&i| i as i64)
+                        .collect::<Vec<i64>>(),
+                )],
+                cell: vec![
+                    Attribute::scalars("part", 1).with_data(
+                        mesh.cell_part
+                            .iter()
+                            .map(|&p| p as i32)
+                            .collect::<Vec<i32>>(),
+                    ),
+                    Attribute::scalars("element_id", 1).with_data(cell_ids),
+                ],
+            },
+        }),
+    };
+    let file = vtk
+        .try_into_xml_format(Compressor::ZLib, 1)
+        .map_err(|e| io::Error::other(e.to_string()))?;
+    write_atomically(path, |w| {
+        file.write(w).map_err(|e| io::Error::other(e.to_string()))
+    })
+}
+
 /// Builds the VTK model of one step's results.
 pub fn step_to_vtk(model: &Model, points: &PartPoints, result: &StepResult) -> Vtk {
     let mesh = &model.mesh;
@@ -37,21 +109,7 @@ pub fn step_to_vtk(model: &Model, points: &PartPoints, result: &StepResult) -> V
         .iter()
         .flat_map(|&v| mesh.coordinates[v])
         .collect();
-    let mut connectivity = Vec::new();
-    let mut offsets = Vec::new();
-    let mut types = Vec::new();
-    for (b, block) in mesh.blocks.iter().enumerate() {
-        let n = block.kind.nodes_per_cell();
-        for c in 0..block.len() {
-            connectivity.extend(
-                points.connectivity[b][c * n..(c + 1) * n]
-                    .iter()
-                    .map(|&p| p as u64),
-            );
-            offsets.push(connectivity.len() as u64);
-            types.push(cell_type(block.kind));
-        }
-    }
+    let cells = cells_of(mesh, &points.connectivity);
     let nodal_stress = points.average(mesh, &result.stress);
     let point_data = vec![
         Attribute::vectors("displacement").with_data(
@@ -140,13 +198,7 @@ pub fn step_to_vtk(model: &Model, points: &PartPoints, result: &StepResult) -> V
         file_path: None,
         data: DataSet::inline(UnstructuredGridPiece {
             points: coords.into(),
-            cells: Cells {
-                cell_verts: VertexNumbers::XML {
-                    connectivity,
-                    offsets,
-                },
-                types,
-            },
+            cells,
             data: Attributes {
                 point: point_data,
                 cell: cell_data,

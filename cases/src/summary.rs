@@ -1,0 +1,230 @@
+//! The results a packaging engineer reads first: warpage of the named
+//! faces (µm, max − min of the out-of-plane displacement), bump stresses
+//! (von Mises, peel = σzz normal to the bond plane, tension positive; shear
+//! = √(σxz² + σyz²) on the bond plane), adhesive stresses and the die's
+//! largest first principal stress (MPa). Maxima are taken at integration
+//! points; the bump mean is volume-weighted.
+
+use crate::Case;
+use serde::Serialize;
+use solver::analysis::StepResult;
+use solver::model::Model;
+use solver::post::{part_extremes, principal, von_mises};
+use solver::values::CellValues;
+use std::collections::BTreeMap;
+
+/// Stress measures of a group of parts, MPa.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct StressMeasures {
+    pub von_mises_max: f64,
+    /// Largest σzz (tension positive).
+    pub peel_max: f64,
+    /// Largest √(σxz² + σyz²).
+    pub shear_max: f64,
+    /// Volume-weighted mean von Mises (not singular at corners: the
+    /// quantity to follow under mesh refinement).
+    pub von_mises_mean: f64,
+}
+
+/// Per-part extremes at integration points, MPa.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct PartSummary {
+    pub part: String,
+    pub von_mises_max: f64,
+    pub max_principal: f64,
+    pub min_principal: f64,
+}
+
+/// The summary of a case run.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Summary {
+    pub case: String,
+    pub element: String,
+    pub symmetry: String,
+    pub dof: usize,
+    pub stress_free_temperature_c: f64,
+    pub room_temperature_c: f64,
+    /// Warpage of each named face, µm.
+    pub warpage_um: BTreeMap<String, f64>,
+    pub bumps: Option<StressMeasures>,
+    /// Stress measures per adhesive part.
+    pub adhesives: BTreeMap<String, StressMeasures>,
+    /// Largest first principal stress in the die, MPa.
+    pub die_max_principal_mpa: Option<f64>,
+    pub parts: Vec<PartSummary>,
+}
+
+/// Stress measures over the cells of `parts`.
+fn measures(model: &Model, result: &StepResult, parts: &[usize]) -> Option<StressMeasures> {
+    let mesh = &model.mesh;
+    let mut m = StressMeasures {
+        von_mises_max: 0.0,
+        peel_max: f64::NEG_INFINITY,
+        shear_max: 0.0,
+        von_mises_mean: 0.0,
+    };
+    let (mut volume, mut weighted) = (0.0, 0.0);
+    let mut values: Vec<Option<CellValues>> = vec![None, None, None, None, None];
+    for (cell, b, c) in mesh.cells() {
+        if !parts.contains(&mesh.cell_part[cell]) {
+            continue;
+        }
+        let block = &mesh.blocks[b];
+        let v = values[block.kind as usize].get_or_insert_with(|| CellValues::new(block.kind));
+        let x: Vec<[f64; 3]> = block.cell(c).iter().map(|&n| mesh.coordinates[n]).collect();
+        v.reinit(&x).ok()?;
+        for (q, s) in result.stress.cell(cell).iter().enumerate() {
+            let vm = von_mises(s);
+            m.von_mises_max = m.von_mises_max.max(vm);
+            m.peel_max = m.peel_max.max(s[2]);
+            m.shear_max = m.shear_max.max((s[4] * s[4] + s[5] * s[5]).sqrt());
+            volume += v.detj_w(q);
+            weighted += v.detj_w(q) * vm;
+        }
+    }
+    (volume > 0.0).then(|| {
+        m.von_mises_mean = weighted / volume;
+        m
+    })
+}
+
+impl Summary {
+    pub fn new(case: &Case, model: &Model, result: &StepResult) -> Summary {
+        let mesh = &model.mesh;
+        let index = |name: &str| mesh.part_names.iter().position(|p| p == name);
+        let warpage_um = case
+            .roles
+            .warpage
+            .iter()
+            .filter_map(|f| {
+                let set = mesh.node_sets.get(&f.node_set())?;
+                let (lo, hi) =
+                    set.iter()
+                        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                            (
+                                lo.min(result.displacement[v][2]),
+                                hi.max(result.displacement[v][2]),
+                            )
+                        });
+                Some((f.label(), (hi - lo) * 1e3))
+            })
+            .collect();
+        let bump_parts: Vec<usize> = case.roles.bumps.iter().filter_map(|n| index(n)).collect();
+        let adhesives = case
+            .roles
+            .adhesives
+            .iter()
+            .filter_map(|n| Some((n.clone(), measures(model, result, &[index(n)?])?)))
+            .collect();
+        let die_max_principal_mpa = case.roles.die.as_deref().and_then(index).map(|p| {
+            mesh.cells()
+                .filter(|(cell, ..)| mesh.cell_part[*cell] == p)
+                .flat_map(|(cell, ..)| result.stress.cell(cell).iter().map(|s| principal(s)[0]))
+                .fold(f64::NEG_INFINITY, f64::max)
+        });
+        let parts = part_extremes(mesh, &result.stress)
+            .into_iter()
+            .map(|e| PartSummary {
+                part: e.part,
+                von_mises_max: e.von_mises_max,
+                max_principal: e.max_principal,
+                min_principal: e.min_principal,
+            })
+            .collect();
+        Summary {
+            case: case.name.clone(),
+            element: case.controls.kind.abaqus_name().to_string(),
+            symmetry: format!("{:?}", case.controls.symmetry).to_lowercase(),
+            dof: result.num_equations,
+            stress_free_temperature_c: case.stress_free,
+            room_temperature_c: case.room,
+            warpage_um,
+            bumps: if bump_parts.is_empty() {
+                None
+            } else {
+                measures(model, result, &bump_parts)
+            },
+            adhesives,
+            die_max_principal_mpa,
+            parts,
+        }
+    }
+
+    /// `quantity,value,unit` lines.
+    pub fn to_csv(&self) -> String {
+        let mut s = String::from("quantity,value,unit\n");
+        let mut row = |k: String, v: f64, u: &str| s.push_str(&format!("{k},{v:.9e},{u}\n"));
+        row("dof".into(), self.dof as f64, "");
+        row(
+            "stress_free_temperature".into(),
+            self.stress_free_temperature_c,
+            "C",
+        );
+        row("room_temperature".into(), self.room_temperature_c, "C");
+        for (f, w) in &self.warpage_um {
+            row(format!("warpage {f}"), *w, "um");
+        }
+        let mut group = |name: &str, m: &StressMeasures| {
+            row(format!("{name} von_mises_max"), m.von_mises_max, "MPa");
+            row(format!("{name} peel_max"), m.peel_max, "MPa");
+            row(format!("{name} shear_max"), m.shear_max, "MPa");
+            row(format!("{name} von_mises_mean"), m.von_mises_mean, "MPa");
+        };
+        if let Some(b) = &self.bumps {
+            group("bumps", b);
+        }
+        for (n, m) in &self.adhesives {
+            group(n, m);
+        }
+        if let Some(d) = self.die_max_principal_mpa {
+            row("die max_principal".into(), d, "MPa");
+        }
+        for p in &self.parts {
+            row(format!("{} von_mises_max", p.part), p.von_mises_max, "MPa");
+            row(format!("{} max_principal", p.part), p.max_principal, "MPa");
+            row(format!("{} min_principal", p.part), p.min_principal, "MPa");
+        }
+        s
+    }
+
+    /// Pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("plain data serialises")
+    }
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "{}: {} {} model, {} DOF, stress-free at {} C, cooled to {} C",
+            self.case,
+            self.element,
+            self.symmetry,
+            self.dof,
+            self.stress_free_temperature_c,
+            self.room_temperature_c
+        )?;
+        for (face, w) in &self.warpage_um {
+            writeln!(f, "  warpage {face:<28} {w:>10.4} um")?;
+        }
+        if let Some(b) = &self.bumps {
+            writeln!(
+                f,
+                "  bumps: von Mises max {:.2} MPa (mean {:.2}), peel max {:.2} MPa, shear max {:.2} MPa",
+                b.von_mises_max, b.von_mises_mean, b.peel_max, b.shear_max
+            )?;
+        }
+        for (n, m) in &self.adhesives {
+            writeln!(
+                f,
+                "  {n}: von Mises max {:.2} MPa, peel max {:.2} MPa, shear max {:.2} MPa",
+                m.von_mises_max, m.peel_max, m.shear_max
+            )?;
+        }
+        if let Some(d) = self.die_max_principal_mpa {
+            writeln!(f, "  die: max first principal {d:.2} MPa")?;
+        }
+        Ok(())
+    }
+}
