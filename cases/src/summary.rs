@@ -91,7 +91,11 @@ fn measures(model: &Model, result: &StepResult, parts: &[usize]) -> Option<Stres
 impl Summary {
     pub fn new(case: &Case, model: &Model, result: &StepResult) -> Summary {
         let mesh = &model.mesh;
-        let index = |name: &str| mesh.part_names.iter().position(|p| p == name);
+        let index = |name: &str| {
+            mesh.part_names
+                .iter()
+                .position(|p| p.eq_ignore_ascii_case(name))
+        };
         let warpage_um = case
             .roles
             .warpage

@@ -243,6 +243,72 @@ fn bimetal_strip_curvature_matches_timoshenko() {
     }
 }
 
+/// Per-part stress-free temperatures: two layers of one material (ν = 0),
+/// the top stress-free at 20 °C and the bottom at 120 °C, both at 20 °C,
+/// are a bimetal whose mismatch strain is α (120 − 20) (the bottom is the
+/// one that shrank): Timoshenko's curvature with `Δα ΔT` replaced by that
+/// strain and `n = 1`. Tolerance 1 %.
+#[test]
+fn per_part_stress_free_temperatures_bend_like_a_bimetal() {
+    let (t1, t2): (f64, f64) = (0.3, 0.2);
+    let (e, a) = (100e3, 10e-6);
+    let mismatch = a * (120.0 - 20.0);
+    let (m, h) = (t1 / t2, t1 + t2);
+    let kappa = 6.0 * mismatch * (1.0 + m).powi(2)
+        / (h * (3.0 * (1.0 + m).powi(2) + (1.0 + m) * (m * m + 1.0 / m)));
+    let len = 20.0;
+    let parts = [
+        (
+            BoxPart {
+                name: "top".into(),
+                min: [0.0, 0.0, t2],
+                max: [len, 1.0, h],
+            },
+            iso("M", e, 0.0, a),
+        ),
+        (
+            BoxPart {
+                name: "bottom".into(),
+                min: [0.0, 0.0, 0.0],
+                max: [len, 1.0, t2],
+            },
+            iso("M", e, 0.0, a),
+        ),
+    ];
+    let mut model = layered_model(
+        &parts,
+        &Density {
+            size: [0.25, 0.5, 1.0],
+            min_divisions: 2,
+        },
+        CellKind::Hex20R,
+        20.0,
+        20.0,
+    );
+    model.part_stress_free_temperature = vec![None, Some(120.0)];
+    let r = solve(&model, SolverChoice::Direct);
+    let pts: Vec<(f64, f64)> = model
+        .mesh
+        .coordinates
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| {
+            (x[1] - 0.5).abs() < 1e-9
+                && (x[2] - t2).abs() < 1e-9
+                && (x[0] - len / 2.0).abs() <= len / 4.0
+        })
+        .map(|(v, x)| (x[0] - len / 2.0, r.displacement[v][2]))
+        .collect();
+    // the bottom shrank: it is the concave side, the centre rises
+    let measured = -2.0 * quadratic_fit(&pts)[2];
+    let err = (measured - kappa) / kappa;
+    eprintln!(
+        "curvature {measured:.6e} /mm vs {kappa:.6e} /mm ({:+.3} %)",
+        100.0 * err
+    );
+    assert!(err.abs() < 0.01, "off by {:.3} %", 100.0 * err);
+}
+
 /// Least-squares coefficients `[c0, c1, c2]` of `y ≈ c0 + c1 x + c2 x²`.
 fn quadratic_fit(pts: &[(f64, f64)]) -> [f64; 3] {
     let mut a = [[0.0; 3]; 3];
