@@ -256,3 +256,180 @@ fn zero_threads_is_rejected() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--threads"));
 }
+
+#[test]
+fn run_writes_the_summary_and_fields() {
+    let out = scratch("run");
+    let case = repo().join("cases/cog_flipchip.toml");
+    let o = pkgstress(&[
+        "run",
+        case.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quick",
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for needle in [
+        "warpage glass.top",
+        "bumps: von Mises max",
+        "die: max first principal",
+    ] {
+        assert!(stdout.contains(needle), "summary lacks {needle}:\n{stdout}");
+    }
+    let json = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(
+        json.contains("\"warpage_um\"") && json.contains("\"glass.top\""),
+        "{json}"
+    );
+    let csv = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(
+        csv.starts_with("quantity,value,unit\n") && csv.contains("warpage glass.top,"),
+        "{csv}"
+    );
+    assert!(out.join("cog_flipchip.pvd").exists() && out.join("cog_flipchip_step1.vtu").exists());
+}
+
+#[test]
+fn mesh_writes_the_mesh_and_a_quality_report() {
+    let out = scratch("mesh");
+    let case = repo().join("cases/pcb_acf.toml");
+    let o = pkgstress(&[
+        "mesh",
+        case.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("max aspect") && stdout.contains("acf"),
+        "{stdout}"
+    );
+    assert!(out.join("pcb_acf_mesh.vtu").exists() && out.join("quality.txt").exists());
+}
+
+#[test]
+fn export_inp_writes_a_deck_pkgstress_reads_back() {
+    let out = scratch("export");
+    let deck = out.join("cog.inp");
+    let case = repo().join("cases/cog_flipchip.toml");
+    let o = pkgstress(&[
+        "export-inp",
+        case.to_str().unwrap(),
+        "-o",
+        deck.to_str().unwrap(),
+        "--quick",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let solved = pkgstress(&[
+        "solve",
+        deck.to_str().unwrap(),
+        "--out",
+        out.join("o").to_str().unwrap(),
+    ]);
+    assert!(
+        solved.status.success(),
+        "{}",
+        String::from_utf8_lossy(&solved.stderr)
+    );
+    // a case whose parts have different stress-free temperatures is refused
+    let pcb = repo().join("cases/pcb_acf.toml");
+    let o = pkgstress(&[
+        "export-inp",
+        pcb.to_str().unwrap(),
+        "-o",
+        out.join("pcb.inp").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("'filter' has its own stress-free temperature")
+    );
+    assert!(!out.join("pcb.inp").exists());
+}
+
+#[test]
+fn materials_lists_the_library_with_sources() {
+    let o = pkgstress(&["materials", "silicon"]);
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success() && s.contains("Hopcroft") && s.contains("Okada"),
+        "{s}"
+    );
+}
+
+fn case_error(name: &str, text: &str, expect: &[&str]) {
+    let dir = scratch(name);
+    let file = dir.join(format!("{name}.toml"));
+    std::fs::write(&file, text).unwrap();
+    let o = pkgstress(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        dir.join("out").to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{name}: {err}");
+    assert!(!err.contains("panicked"), "{name}: {err}");
+    for e in expect {
+        assert!(err.contains(e), "{name}: error lacks '{e}': {err}");
+    }
+    assert!(
+        !dir.join("out").exists(),
+        "{name}: output written despite the error"
+    );
+}
+
+const CASE: &str = r#"
+[case]
+name = "t"
+[temperatures]
+stress_free = "180 C"
+room = "25 C"
+[mesh]
+size = "1 mm"
+[supports]
+face = "a.top"
+[[part]]
+name = "a"
+material = "silicon"
+box = { x = ["0 mm", "1 mm"], y = ["0 mm", "1 mm"], z = ["0 mm", "0.3 mm"] }
+"#;
+
+#[test]
+fn bad_case_files_name_the_key() {
+    case_error(
+        "bare",
+        &CASE.replace("\"0.3 mm\"", "0.3"),
+        &["bare.toml", "part 'a'.box.z[1]", "no unit", "0.5 mm"],
+    );
+    case_error(
+        "unit",
+        &CASE.replace("size = \"1 mm\"", "size = \"1 MPa\""),
+        &["unit.toml", "mesh.size", "unknown unit"],
+    );
+    case_error(
+        "mat",
+        &CASE.replace("\"silicon\"", "\"unobtainium\""),
+        &["part 'a'.material", "unobtainium"],
+    );
+    case_error(
+        "face",
+        &CASE.replace("a.top", "b.top"),
+        &["supports.face", "no part named 'b'"],
+    );
+    case_error(
+        "key",
+        &CASE.replace("[mesh]", "[mesh]\ncolour = \"red\""),
+        &["mesh", "unknown key 'colour'"],
+    );
+    case_error(
+        "toml",
+        &CASE.replace("[mesh]", "[mesh"),
+        &["toml.toml", "TOML"],
+    );
+}
