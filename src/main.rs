@@ -197,17 +197,6 @@ fn mesh_case(path: &Path, out: &Path, quick: bool) -> Result<()> {
 fn export_inp(path: &Path, output: &Path, quick: bool) -> Result<()> {
     let case = load_case(path, quick)?;
     let model = case.model()?;
-    if let Some(p) = case
-        .parts
-        .iter()
-        .find(|p| p.stress_free.is_some_and(|t| t != case.stress_free))
-    {
-        bail!(
-            "part '{}' has its own stress-free temperature; a single CalculiX static step cannot express per-part \
-             stress-free states (that needs *MODEL CHANGE, written by the process export)",
-            p.geometry.name
-        );
-    }
     solver::io::write_atomically(output, |w| {
         use std::io::Write;
         writeln!(w, "** {}: {}", case.name, case.description)?;

@@ -4,7 +4,7 @@
 //! stresses in the `.dat` file.
 
 use crate::model::Model;
-use materials::{Elastic, ExpansionTable};
+use materials::{Elastic, Expansion, ExpansionTable, Material, Table};
 use std::io::{self, Write};
 
 /// Why a model cannot be written as a deck.
@@ -12,6 +12,8 @@ use std::io::{self, Write};
 pub enum DeckWriteError {
     #[error("part {0} has cells of several materials; a deck section needs one")]
     MixedMaterials(String),
+    #[error("{0}")]
+    StressFree(String),
     #[error(transparent)]
     Io(#[from] io::Error),
 }
@@ -97,13 +99,33 @@ pub fn write_deck(model: &Model, w: &mut impl Write) -> Result<(), DeckWriteErro
         }
         write_material(w, material)?;
     }
+    let mut section_material: Vec<Option<String>> = part_material
+        .iter()
+        .map(|m| m.map(|m| model.materials[m].name.clone()))
+        .collect();
     for (p, name) in mesh.part_names.iter().enumerate() {
-        if let Some(m) = part_material[p] {
+        let (Some(m), Some(ts)) = (
+            part_material[p],
+            model.part_stress_free_temperature.get(p).copied().flatten(),
+        ) else {
+            continue;
+        };
+        let derived = stress_free_material(
+            model,
+            &model.materials[m],
+            ts,
+            &format!("{}_SF_{}", model.materials[m].name, name),
+        )?;
+        write_material(w, &derived)?;
+        section_material[p] = Some(derived.name);
+    }
+    for (p, name) in mesh.part_names.iter().enumerate() {
+        if let Some(m) = &section_material[p] {
             writeln!(
                 w,
                 "*SOLID SECTION, ELSET={}, MATERIAL={}",
                 set_name(name),
-                set_name(&model.materials[m].name)
+                set_name(m)
             )?;
         }
     }
@@ -148,6 +170,75 @@ fn write_temperatures(w: &mut impl Write, model: &Model, temps: &[f64]) -> io::R
             Ok(())
         }
     }
+}
+
+/// A copy of `material` whose expansion makes CalculiX's
+/// `ε = α(T)(T − Z) − α(T₀)(T₀ − Z)` equal the part's own thermal strain
+/// `ε_p(T) = α(T)(T − T_ref) − α(T_s)(T_s − T_ref)` for a part stress-free
+/// at `T_s` in a model whose (uniform) initial temperature is `T₀`: with
+/// `Z = T₀` the second term vanishes, and `α′(T) = ε_p(T) / (T − T₀)` is
+/// tabulated at every temperature of every step (exact there) and every
+/// 5 °C from −60 to 400 °C.
+fn stress_free_material(
+    model: &Model,
+    material: &Material,
+    ts: f64,
+    name: &str,
+) -> Result<Material, DeckWriteError> {
+    let t0 = model.initial_temperature.first().copied().unwrap_or(0.0);
+    if model.initial_temperature.iter().any(|&t| t != t0) {
+        return Err(DeckWriteError::StressFree(format!(
+            "part stress-free temperatures need a uniform initial temperature to be written for CalculiX (material {})",
+            material.name
+        )));
+    }
+    let mut temps: Vec<f64> = (0..=92).map(|k| -60.0 + 5.0 * k as f64).collect();
+    for step in &model.steps {
+        let mut ts: Vec<f64> = step.temperature.clone();
+        ts.sort_by(f64::total_cmp);
+        ts.dedup();
+        if ts.len() > 2000 {
+            return Err(DeckWriteError::StressFree("step temperature fields with more than 2000 distinct values cannot be tabulated exactly".into()));
+        }
+        temps.extend(ts);
+    }
+    temps.retain(|t| (t - t0).abs() > 1e-9);
+    temps.sort_by(f64::total_cmp);
+    temps.dedup();
+    if model
+        .steps
+        .iter()
+        .any(|s| s.temperature.iter().any(|&t| (t - t0).abs() <= 1e-9))
+    {
+        return Err(DeckWriteError::StressFree(format!(
+            "a step reaches the initial temperature {t0} C, where a part with its own stress-free temperature cannot be written for CalculiX"
+        )));
+    }
+    let row = |t: f64| -> [f64; 3] {
+        let e = material.thermal_strain(t, ts);
+        [e[0] / (t - t0), e[1] / (t - t0), e[2] / (t - t0)]
+    };
+    let isotropic = matches!(
+        material.expansion.as_ref().map(|e| &e.alpha),
+        Some(ExpansionTable::Isotropic(_)) | None
+    );
+    let alpha = if isotropic {
+        ExpansionTable::Isotropic(
+            Table::new(temps.iter().map(|&t| (t, [row(t)[0]])).collect()).expect("increasing"),
+        )
+    } else {
+        ExpansionTable::Orthotropic(
+            Table::new(temps.iter().map(|&t| (t, row(t))).collect()).expect("increasing"),
+        )
+    };
+    Ok(Material {
+        name: name.to_string(),
+        elastic: material.elastic.clone(),
+        expansion: Some(Expansion {
+            reference_temperature: t0,
+            alpha,
+        }),
+    })
 }
 
 /// The single material of each part (None for a part without cells).

@@ -39,7 +39,8 @@ fn observed(f: [f64; 3]) -> Option<(f64, f64)> {
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let base = Case::from_file(&root.join("../cases/cog_flipchip.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let base =
+        Case::from_file(&root.join("../cases/cog_flipchip.toml")).unwrap_or_else(|e| panic!("{e}"));
     let mut levels = Vec::new();
     for (size, layers, across) in [(0.8, 1, 1), (0.4, 2, 2), (0.2, 4, 4)] {
         let mut case = base.clone();
@@ -49,7 +50,9 @@ fn main() {
         case.controls.across_prisms = across;
         let t = Instant::now();
         let model = case.model().unwrap_or_else(|e| panic!("{e}"));
-        let r = StaticAnalysis::new(&model, SolverChoice::Auto).solve_step(&model.steps[0]).unwrap_or_else(|e| panic!("{e}"));
+        let r = StaticAnalysis::new(&model, SolverChoice::Auto)
+            .solve_step(&model.steps[0])
+            .unwrap_or_else(|e| panic!("{e}"));
         let s = Summary::new(&case, &model, &r);
         let b = s.bumps.clone().expect("bumps");
         let level = Level {
@@ -90,8 +93,18 @@ fn main() {
     }
     writeln!(md).unwrap();
     for (name, f) in [
-        ("glass-top warpage (µm)", [levels[0].warpage, levels[1].warpage, levels[2].warpage]),
-        ("bump mean von Mises (MPa)", [levels[0].bump_mean, levels[1].bump_mean, levels[2].bump_mean]),
+        (
+            "glass-top warpage (µm)",
+            [levels[0].warpage, levels[1].warpage, levels[2].warpage],
+        ),
+        (
+            "bump mean von Mises (MPa)",
+            [
+                levels[0].bump_mean,
+                levels[1].bump_mean,
+                levels[2].bump_mean,
+            ],
+        ),
     ] {
         match observed(f) {
             Some((p, fx)) => writeln!(md, "- {name}: observed order p = {p:.2}; Richardson estimate {fx:.6}; finest level off by {:.2} %", 100.0 * (f[2] - fx) / fx).unwrap(),
