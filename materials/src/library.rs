@@ -303,31 +303,31 @@ impl Library {
         )?;
         let alpha_v = r.field(place, t, "alpha")?;
         let ap = format!("{place}.alpha");
+        let instantaneous = match kind.as_str() {
+            "secant" => false,
+            "instantaneous" => true,
+            other => {
+                return Err(r.err(
+                    &format!("{place}.kind"),
+                    format!("unknown kind '{other}' (secant, instantaneous)"),
+                ))
+            }
+        };
         // orthotropic rows carry three coefficients
         let three = matches!(alpha_v, Value::Array(rows) if rows.first().and_then(Value::as_array).is_some_and(|c| c.len() == 4));
         let alpha = if three {
-            let inst = r.table::<3>(&ap, alpha_v, Dimension::Expansion)?;
-            ExpansionTable::Orthotropic(match kind.as_str() {
-                "secant" => inst,
-                "instantaneous" => secant_from_instantaneous(&inst, t_ref),
-                other => {
-                    return Err(r.err(
-                        &format!("{place}.kind"),
-                        format!("unknown kind '{other}' (secant, instantaneous)"),
-                    ))
-                }
+            let t = r.table::<3>(&ap, alpha_v, Dimension::Expansion)?;
+            ExpansionTable::Orthotropic(if instantaneous {
+                secant_from_instantaneous(&t, t_ref)
+            } else {
+                t
             })
         } else {
-            let inst = r.table::<1>(&ap, alpha_v, Dimension::Expansion)?;
-            ExpansionTable::Isotropic(match kind.as_str() {
-                "secant" => inst,
-                "instantaneous" => secant_from_instantaneous(&inst, t_ref),
-                other => {
-                    return Err(r.err(
-                        &format!("{place}.kind"),
-                        format!("unknown kind '{other}' (secant, instantaneous)"),
-                    ))
-                }
+            let t = r.table::<1>(&ap, alpha_v, Dimension::Expansion)?;
+            ExpansionTable::Isotropic(if instantaneous {
+                secant_from_instantaneous(&t, t_ref)
+            } else {
+                t
             })
         };
         Ok(Expansion {

@@ -91,6 +91,23 @@ impl CellKind {
     }
 }
 
+/// The 12 edges of a hexahedron as corner pairs, in the Abaqus/CalculiX
+/// order of the Hex20 mid-edge nodes 9-20 (zero-based corners).
+pub const HEX_EDGES: [(usize, usize); 12] = [
+    (0, 1),
+    (1, 2),
+    (2, 3),
+    (3, 0),
+    (4, 5),
+    (5, 6),
+    (6, 7),
+    (7, 4),
+    (0, 4),
+    (1, 5),
+    (2, 6),
+    (3, 7),
+];
+
 /// Cells of one kind, stored flat: cell `c` has nodes
 /// `connectivity[c * n .. (c + 1) * n]` with `n = kind.nodes_per_cell()`.
 #[derive(Clone, Debug)]

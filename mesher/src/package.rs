@@ -302,21 +302,8 @@ pub fn layers_needed(kind: CellKind) -> usize {
 pub fn quality(mesh: &Mesh) -> QualityReport {
     let block = &mesh.blocks[0];
     let n = block.kind.nodes_per_cell();
-    // corner edges of a hex in Abaqus order, and the three edges at each corner
-    const EDGES: [(usize, usize); 12] = [
-        (0, 1),
-        (1, 2),
-        (2, 3),
-        (3, 0),
-        (4, 5),
-        (5, 6),
-        (6, 7),
-        (7, 4),
-        (0, 4),
-        (1, 5),
-        (2, 6),
-        (3, 7),
-    ];
+    // the three edges at each corner
+    const EDGES: [(usize, usize); 12] = crate::HEX_EDGES;
     const CORNER: [[usize; 3]; 8] = [
         [1, 3, 4],
         [2, 0, 5],

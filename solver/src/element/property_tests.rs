@@ -183,20 +183,7 @@ fn rigid_body_motions_give_zero_strain(kind: CellKind) {
 fn mid_edges(shape: Shape) -> &'static [(usize, usize)] {
     match shape {
         Shape::Hex8 => &[],
-        Shape::Hex20 => &[
-            (0, 1),
-            (1, 2),
-            (2, 3),
-            (3, 0),
-            (4, 5),
-            (5, 6),
-            (6, 7),
-            (7, 4),
-            (0, 4),
-            (1, 5),
-            (2, 6),
-            (3, 7),
-        ],
+        Shape::Hex20 => &mesher::HEX_EDGES,
         Shape::Tet10 => &[(0, 1), (1, 2), (2, 0), (0, 3), (1, 3), (2, 3)],
     }
 }
