@@ -11,7 +11,7 @@ use materials::library::Library;
 use materials::toml_reader::{TomlError, TomlReader};
 use materials::units::Dimension;
 use mesher::package::{
-    bump_footprints, mesh_package, MeshControls, PartGeometry, Rect, Region, Symmetry,
+    bump_footprints, fillet_steps, mesh_package, MeshControls, PartGeometry, Rect, Region, Symmetry,
 };
 use mesher::{CellKind, Mesh};
 use solver::model::{Model, Step};
@@ -391,6 +391,7 @@ impl Case {
                     "box",
                     "bumps",
                     "openings",
+                    "fillet",
                     "stress_free",
                 ],
             )?;
@@ -426,15 +427,22 @@ impl Case {
                             })
                             .collect::<Result<_, _>>()?,
                     };
+                    let footprint = rect(r, &bp, bt)?;
+                    let z = pair(
+                        r,
+                        &format!("{bp}.z"),
+                        r.field(&bp, bt, "z")?,
+                        Dimension::Length,
+                    )?;
+                    let steps = match t.get("fillet") {
+                        None => Vec::new(),
+                        Some(f) => Self::fillet(r, &format!("{place}.fillet"), f, footprint, z)?,
+                    };
                     Region::Box {
-                        footprint: rect(r, &bp, bt)?,
-                        z: pair(
-                            r,
-                            &format!("{bp}.z"),
-                            r.field(&bp, bt, "z")?,
-                            Dimension::Length,
-                        )?,
+                        footprint,
+                        z,
                         openings,
+                        steps,
                     }
                 }
                 (None, Some(b)) => {
@@ -505,6 +513,41 @@ impl Case {
             return Err(r.err("part", "the case has no parts"));
         }
         Ok(parts)
+    }
+
+    /// `fillet = { width, height, steps = 3, side = "below" | "above" }`:
+    /// a stepped fillet around the box, from its bottom face downwards
+    /// (`below`, e.g. underfill running down a die's side) or from its top
+    /// face upwards.
+    fn fillet(
+        r: &TomlReader<'_>,
+        place: &str,
+        v: &Value,
+        footprint: Rect,
+        z: [f64; 2],
+    ) -> Result<Vec<(Rect, [f64; 2])>, TomlError> {
+        let t = table(r, place, v)?;
+        r.only(place, t, &["width", "height", "steps", "side"])?;
+        let width = r.scalar(
+            &format!("{place}.width"),
+            r.field(place, t, "width")?,
+            Dimension::Length,
+        )?;
+        let height = r.scalar(
+            &format!("{place}.height"),
+            r.field(place, t, "height")?,
+            Dimension::Length,
+        )?;
+        if !(width > 0.0 && height > 0.0) {
+            return Err(r.err(place, "width and height must be positive"));
+        }
+        let steps = integer(r, place, t, "steps", 3, 1)?;
+        let below = match t.get("side").map(|s| s.as_str()) {
+            None | Some(Some("below")) => true,
+            Some(Some("above")) => false,
+            _ => return Err(r.err(&format!("{place}.side"), "expected \"below\" or \"above\"")),
+        };
+        Ok(fillet_steps(footprint, z, width, height, steps, below))
     }
 
     fn controls(r: &TomlReader<'_>, doc: &toml::Table) -> Result<MeshControls, TomlError> {

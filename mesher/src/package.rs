@@ -29,36 +29,60 @@ impl Rect {
 /// The space a part occupies.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Region {
-    /// A box `footprint × [z0, z1]` minus rectangular openings through it.
+    /// A box `footprint × [z0, z1]` minus rectangular openings through it,
+    /// plus solid `steps` (boxes `rect × [z0, z1]`: a stepped fillet).
     Box {
         footprint: Rect,
         z: [f64; 2],
         openings: Vec<Rect>,
+        steps: Vec<(Rect, [f64; 2])>,
     },
     /// Prisms of the given footprints over `[z0, z1]` (one per bump).
     Prisms { footprints: Vec<Rect>, z: [f64; 2] },
 }
 
+fn inside(z: [f64; 2], p: [f64; 3]) -> bool {
+    p[2] > z[0] && p[2] < z[1]
+}
+
 impl Region {
+    /// The main z-range (the box's or the prisms'), mm.
     fn z(&self) -> [f64; 2] {
         match self {
             Region::Box { z, .. } | Region::Prisms { z, .. } => *z,
         }
     }
 
+    /// Every z-coordinate that bounds the region, mm.
+    fn z_features(&self) -> Vec<f64> {
+        let mut f = self.z().to_vec();
+        if let Region::Box { steps, .. } = self {
+            f.extend(steps.iter().flat_map(|s| s.1));
+        }
+        f
+    }
+
     /// Index of the prism holding `p` (0 for a box), if the region holds `p`.
     fn locate(&self, p: [f64; 3]) -> Option<usize> {
-        let z = self.z();
-        if !(p[2] > z[0] && p[2] < z[1]) {
-            return None;
-        }
         match self {
             Region::Box {
                 footprint,
+                z,
                 openings,
-                ..
-            } => (footprint.contains(p) && !openings.iter().any(|o| o.contains(p))).then_some(0),
-            Region::Prisms { footprints, .. } => footprints.iter().position(|f| f.contains(p)),
+                steps,
+            } => {
+                let main = inside(*z, p)
+                    && footprint.contains(p)
+                    && !openings.iter().any(|o| o.contains(p));
+                (main || steps.iter().any(|(r, sz)| inside(*sz, p) && r.contains(p))).then_some(0)
+            }
+            Region::Prisms { footprints, z } => {
+                if inside(*z, p) {
+                    footprints.iter().position(|f| f.contains(p))
+                } else {
+                    None
+                }
+            }
         }
     }
 
@@ -68,13 +92,48 @@ impl Region {
             Region::Box {
                 footprint,
                 openings,
+                steps,
                 ..
             } => std::iter::once(*footprint)
                 .chain(openings.iter().copied())
+                .chain(steps.iter().map(|s| s.0))
                 .collect(),
             Region::Prisms { footprints, .. } => footprints.clone(),
         }
     }
+}
+
+/// A stepped fillet around a box `footprint × z` (mm): `width` wide, in
+/// `steps` steps, each spanning the box's height plus an extension that
+/// falls from `height` next to the box to `height / steps` at the outside —
+/// below the box (`below = true`: underfill filling a gap and running down a
+/// die's side) or above it. Returns the step boxes for [`Region::Box`].
+pub fn fillet_steps(
+    footprint: Rect,
+    z: [f64; 2],
+    width: f64,
+    height: f64,
+    steps: usize,
+    below: bool,
+) -> Vec<(Rect, [f64; 2])> {
+    (1..=steps)
+        .map(|k| {
+            let grow = width * k as f64 / steps as f64;
+            let h = height * (steps - k + 1) as f64 / steps as f64;
+            let r = Rect {
+                x: [footprint.x[0] - grow, footprint.x[1] + grow],
+                y: [footprint.y[0] - grow, footprint.y[1] + grow],
+            };
+            (
+                r,
+                if below {
+                    [z[0] - h, z[1]]
+                } else {
+                    [z[0], z[1] + h]
+                },
+            )
+        })
+        .collect()
 }
 
 /// A named part of the package.
@@ -111,9 +170,10 @@ pub struct MeshControls {
 }
 
 /// The meshed package: the mesh, with node sets `<PART>_TOP`,
-/// `<PART>_BOTTOM`, `<A>/<B>` (nodes shared by two parts: their interface)
-/// and the symmetry planes `SYMMETRY_X` / `SYMMETRY_Y`, and cell sets
-/// `<PART>` and `<PART>#k` (the cells of prism k).
+/// `<PART>_BOTTOM`, `<PART>#k_TOP` / `<PART>#k_BOTTOM` (prism k's faces),
+/// `<A>/<B>` (nodes shared by two parts: their interface) and the symmetry
+/// planes `SYMMETRY_X` / `SYMMETRY_Y`, and cell sets `<PART>` and
+/// `<PART>#k` (the cells of prism k).
 pub fn mesh_package(parts: &[PartGeometry], c: &MeshControls) -> Result<Mesh, StructuredError> {
     for p in parts {
         let z = p.region.z();
@@ -145,7 +205,7 @@ pub fn mesh_package(parts: &[PartGeometry], c: &MeshControls) -> Result<Mesh, St
                 fine[1].push(r.y);
             }
         }
-        feats[2].extend(p.region.z());
+        feats[2].extend(p.region.z_features());
     }
     for d in 0..2 {
         // a line on the plane of symmetry, also in full models, so that a
@@ -199,30 +259,47 @@ pub fn mesh_package(parts: &[PartGeometry], c: &MeshControls) -> Result<Mesh, St
     Ok(mesh)
 }
 
-/// Cell sets `<PART>#k` of every prism.
+/// Cell sets `<PART>#k` of every prism, and node sets `<PART>#k_TOP` /
+/// `<PART>#k_BOTTOM` of its top and bottom faces (its interfaces).
 fn add_prism_sets(mesh: &mut Mesh, parts: &[PartGeometry]) {
     let block = &mesh.blocks[0];
     let n = block.kind.nodes_per_cell();
-    let mut sets: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut cells: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut faces: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for c in 0..block.len() {
         let part = &parts[mesh.cell_part[c]];
-        if let Region::Prisms { .. } = part.region {
-            let nodes = &block.connectivity[c * n..(c + 1) * n];
-            let centre: [f64; 3] = std::array::from_fn(|d| {
-                nodes[..8]
-                    .iter()
-                    .map(|&v| mesh.coordinates[v][d])
-                    .sum::<f64>()
-                    / 8.0
-            });
-            if let Some(k) = part.region.locate(centre) {
-                sets.entry(format!("{}#{k}", part.name.to_ascii_uppercase()))
-                    .or_default()
-                    .push(c);
+        let Region::Prisms { z, .. } = part.region else {
+            continue;
+        };
+        let nodes = &block.connectivity[c * n..(c + 1) * n];
+        let centre: [f64; 3] = std::array::from_fn(|d| {
+            nodes[..8]
+                .iter()
+                .map(|&v| mesh.coordinates[v][d])
+                .sum::<f64>()
+                / 8.0
+        });
+        let Some(k) = part.region.locate(centre) else {
+            continue;
+        };
+        let name = format!("{}#{k}", part.name.to_ascii_uppercase());
+        cells.entry(name.clone()).or_default().push(c);
+        let tol = 1e-9 * (z[1] - z[0]);
+        for &v in nodes {
+            let zv = mesh.coordinates[v][2];
+            if (zv - z[1]).abs() <= tol {
+                faces.entry(format!("{name}_TOP")).or_default().push(v);
+            } else if (zv - z[0]).abs() <= tol {
+                faces.entry(format!("{name}_BOTTOM")).or_default().push(v);
             }
         }
     }
-    mesh.cell_sets.extend(sets);
+    for set in faces.values_mut() {
+        set.sort_unstable();
+        set.dedup();
+    }
+    mesh.cell_sets.extend(cells);
+    mesh.node_sets.extend(faces);
 }
 
 /// Node sets `<A>/<B>` of the nodes shared by the cells of two parts.
@@ -464,6 +541,7 @@ mod tests {
                     footprint: rect(-4.0, 4.0, -4.0, 4.0),
                     z: [0.33, 0.83],
                     openings: vec![],
+                    steps: vec![],
                 },
             },
             PartGeometry {
@@ -479,6 +557,7 @@ mod tests {
                     footprint: rect(-2.6, 2.6, -2.6, 2.6),
                     z: [0.3, 0.33],
                     openings: vec![rect(-2.2, 2.2, -2.2, 2.2)],
+                    steps: vec![],
                 },
             },
             PartGeometry {
@@ -487,6 +566,7 @@ mod tests {
                     footprint: rect(-2.5, 2.5, -2.5, 2.5),
                     z: [0.0, 0.3],
                     openings: vec![],
+                    steps: vec![],
                 },
             },
         ];
@@ -554,6 +634,35 @@ mod tests {
         assert!(
             full.node_sets.contains_key("BUMPS/CHIP") && full.node_sets.contains_key("GLASS/BUMPS")
         );
+    }
+
+    #[test]
+    fn a_stepped_fillet_wraps_the_part_below() {
+        let core = rect(-1.0, 1.0, -1.0, 1.0);
+        let steps = fillet_steps(core, [0.3, 0.33], 0.2, 0.2, 2, true);
+        let close = |a: (Rect, [f64; 2]), b: (Rect, [f64; 2])| {
+            let (u, v) = ([a.0.x, a.0.y, a.1].concat(), [b.0.x, b.0.y, b.1].concat());
+            u.iter().zip(&v).all(|(p, q)| (p - q).abs() < 1e-12)
+        };
+        assert!(
+            close(steps[0], (rect(-1.1, 1.1, -1.1, 1.1), [0.1, 0.33])),
+            "{steps:?}"
+        );
+        assert!(
+            close(steps[1], (rect(-1.2, 1.2, -1.2, 1.2), [0.2, 0.33])),
+            "{steps:?}"
+        );
+        let region = Region::Box {
+            footprint: core,
+            z: [0.3, 0.33],
+            openings: vec![],
+            steps,
+        };
+        assert_eq!(region.locate([1.05, 0.0, 0.15]), Some(0)); // first step, low
+        assert_eq!(region.locate([1.15, 0.0, 0.15]), None); // second step is shorter
+        assert_eq!(region.locate([1.15, 0.0, 0.25]), Some(0));
+        assert_eq!(region.locate([1.15, 0.0, 0.32]), Some(0)); // the gap outside the box: filled
+        assert_eq!(region.locate([0.0, 0.0, 0.2]), Some(0)); // under the core too: earlier parts (the die) claim it first
     }
 
     #[test]
