@@ -18,9 +18,12 @@ use std::collections::BTreeMap;
 /// Marks a DOF without an equation (prescribed, or its node has no cell).
 pub const NO_EQUATION: u32 = u32::MAX;
 
-/// Equation numbers of the displacement DOFs (`3 * node + direction`).
+/// Equation numbers of the DOFs, `per_node` per node, numbered
+/// `per_node * node + component` (3 displacements, or 1 temperature).
 #[derive(Clone, Debug)]
 pub struct DofMap {
+    /// DOFs per node: 3 for displacement, 1 for temperature.
+    pub per_node: usize,
     /// Equation of each DOF, or [`NO_EQUATION`].
     pub equation: Vec<u32>,
     /// Prescribed displacement of each DOF without an equation, mm (0 for
@@ -38,25 +41,37 @@ impl DofMap {
         used: &[bool],
         constraints: &BTreeMap<(usize, usize), f64>,
     ) -> Self {
+        Self::with_components(3, node_order, used, constraints)
+    }
+
+    /// As [`DofMap::new`] with `per_node` DOFs per node (1 for a scalar
+    /// field); `constraints` maps `(node, component)` to a prescribed value.
+    pub fn with_components(
+        per_node: usize,
+        node_order: &[usize],
+        used: &[bool],
+        constraints: &BTreeMap<(usize, usize), f64>,
+    ) -> Self {
         let n = used.len();
-        let mut equation = vec![NO_EQUATION; 3 * n];
-        let mut prescribed = vec![0.0; 3 * n];
+        let mut equation = vec![NO_EQUATION; per_node * n];
+        let mut prescribed = vec![0.0; per_node * n];
         for (&(v, d), &value) in constraints {
-            prescribed[3 * v + d] = value;
+            prescribed[per_node * v + d] = value;
         }
         let mut next = 0u32;
         for &v in node_order {
             if !used[v] {
                 continue;
             }
-            for d in 0..3 {
+            for d in 0..per_node {
                 if !constraints.contains_key(&(v, d)) {
-                    equation[3 * v + d] = next;
+                    equation[per_node * v + d] = next;
                     next += 1;
                 }
             }
         }
         DofMap {
+            per_node,
             equation,
             prescribed,
             num_equations: next as usize,
@@ -81,7 +96,7 @@ impl Pattern {
         let mut owner = vec![(0usize, 0usize); n];
         for (dof, &eq) in dofs.equation.iter().enumerate() {
             if eq != NO_EQUATION {
-                owner[eq as usize] = (dof / 3, dof % 3);
+                owner[eq as usize] = (dof / dofs.per_node, dof % dofs.per_node);
             }
         }
         let columns: Vec<Vec<u32>> = (0..n)
@@ -90,7 +105,9 @@ impl Pattern {
                 let (v, _) = owner[j];
                 let mut rows: Vec<u32> = neighbours[offsets[v]..offsets[v + 1]]
                     .iter()
-                    .flat_map(|&w| (0..3).map(move |d| dofs.equation[3 * w + d]))
+                    .flat_map(|&w| {
+                        (0..dofs.per_node).map(move |d| dofs.equation[dofs.per_node * w + d])
+                    })
                     .filter(|&i| i != NO_EQUATION && i as usize <= j)
                     .collect();
                 rows.sort_unstable();
@@ -223,8 +240,9 @@ pub(crate) unsafe fn scatter(
     values: SharedMut,
     rhs: SharedMut,
 ) {
-    let m = 3 * nodes.len();
-    let eq = |k: usize| dofs.equation[3 * nodes[k / 3] + k % 3];
+    let p = dofs.per_node;
+    let m = p * nodes.len();
+    let eq = |k: usize| dofs.equation[p * nodes[k / p] + k % p];
     for i in 0..m {
         let ei = eq(i);
         if ei == NO_EQUATION {
@@ -235,7 +253,7 @@ pub(crate) unsafe fn scatter(
             let ej = eq(j);
             let k = ke[i * m + j];
             if ej == NO_EQUATION {
-                f -= k * dofs.prescribed[3 * nodes[j / 3] + j % 3];
+                f -= k * dofs.prescribed[p * nodes[j / p] + j % p];
             } else if ei <= ej {
                 values.add(pattern.position(ei, ej), k);
             }

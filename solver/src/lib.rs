@@ -22,4 +22,5 @@ pub mod model;
 pub mod ordering;
 pub mod post;
 pub mod quadrature;
+pub mod thermal;
 pub mod values;

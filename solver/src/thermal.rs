@@ -1,0 +1,316 @@
+//! Transient heat conduction, `ρ c_p ∂T/∂t = ∇·(k ∇T)`, by backward Euler:
+//! `(C/Δt + K) T⁺ = (C/Δt) T`, with prescribed temperatures eliminated like
+//! prescribed displacements, and insulated faces elsewhere. `k`, `ρ`, `c_p`
+//! come from each material's thermal table, evaluated at the previous
+//! temperature (semi-implicit; first order in time like the scheme itself).
+//!
+//! Units (see the crate docs): T °C, k mW/(mm·°C), ρ t/mm³, c_p mJ/(t·°C),
+//! Δt s; `K` is in mW/°C, `C` in mJ/°C, heat in mJ.
+//!
+//! The pattern, colouring and symbolic factorisation are built once per set
+//! of prescribed nodes and reused by every time step.
+
+use crate::assembly::{scatter, Coloring, DofMap, Pattern, SharedMut, NO_EQUATION};
+use crate::linear::{DirectCholesky, LinearSolver, SolverError};
+use crate::mechanics::interpolate;
+use crate::ordering::nested_dissection;
+use crate::quadrature::{hex_gauss, tet_4point, QuadratureRule};
+use crate::values::{CellValues, JacobianError};
+use materials::library::ThermalProperties;
+use mesher::{CellKind, Mesh, Shape};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Quadrature for conduction and capacity: full integration of every kind
+/// (reduced integration would leave the capacity matrix rank-deficient).
+pub fn thermal_rule(kind: CellKind) -> QuadratureRule {
+    match kind.shape() {
+        Shape::Hex8 => hex_gauss(2),
+        Shape::Hex20 => hex_gauss(3),
+        Shape::Tet10 => tet_4point(),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ThermalError {
+    #[error("element {element}: {source}")]
+    Jacobian { element: u64, source: JacobianError },
+    #[error("material {0} has no thermal properties (conductivity, density, specific heat)")]
+    MissingProperties(usize),
+    #[error(transparent)]
+    Solver(#[from] SolverError),
+    #[error("the time step must be positive and finite, got {0} s")]
+    BadTimeStep(f64),
+}
+
+/// The conduction problem on a mesh: thermal properties per material and a
+/// material per cell.
+pub struct ThermalProblem<'m> {
+    pub mesh: &'m Mesh,
+    /// Thermal properties of each material (`None` if it has none).
+    pub properties: Vec<Option<ThermalProperties>>,
+    /// Material index of every cell.
+    pub cell_material: &'m [usize],
+}
+
+/// Backward-Euler time stepping for one problem.
+pub struct TransientThermal<'m> {
+    problem: &'m ThermalProblem<'m>,
+    adjacency: (Vec<usize>, Vec<usize>),
+    order: Vec<usize>,
+    used: Vec<bool>,
+    coloring: Coloring,
+    locate: Vec<(usize, usize)>,
+    system: Option<(BTreeSet<usize>, Pattern, DirectCholesky)>,
+}
+
+/// Per-thread element buffers for one kind.
+struct ThermalWorkspace {
+    values: CellValues,
+    x: Vec<[f64; 3]>,
+    t: Vec<f64>,
+    k: Vec<f64>,
+    c: Vec<f64>,
+}
+
+impl ThermalWorkspace {
+    fn new(kind: CellKind) -> Self {
+        let n = kind.nodes_per_cell();
+        ThermalWorkspace {
+            values: CellValues::with_rule(kind.shape(), thermal_rule(kind)),
+            x: vec![[0.0; 3]; n],
+            t: vec![0.0; n],
+            k: vec![0.0; n * n],
+            c: vec![0.0; n * n],
+        }
+    }
+
+    /// Conduction `K_e = ∫ k ∇N_a·∇N_b dV` (mW/°C) and capacity
+    /// `C_e = ∫ ρ c_p N_a N_b dV` (mJ/°C) at the gathered temperatures.
+    fn matrices(&mut self, props: &ThermalProperties) -> Result<(), JacobianError> {
+        self.values.reinit(&self.x)?;
+        let n = self.t.len();
+        self.k.iter_mut().for_each(|v| *v = 0.0);
+        self.c.iter_mut().for_each(|v| *v = 0.0);
+        for q in 0..self.values.num_points() {
+            let shape = self.values.n(q);
+            let t = interpolate(shape, &self.t);
+            let kq = props.conductivity.at(t)[0];
+            let rc = props.density.at(t)[0] * props.specific_heat.at(t)[0];
+            let dv = self.values.detj_w(q);
+            let g = self.values.dndx(q);
+            for a in 0..n {
+                for b in 0..n {
+                    self.k[a * n + b] +=
+                        kq * (g[a][0] * g[b][0] + g[a][1] * g[b][1] + g[a][2] * g[b][2]) * dv;
+                    self.c[a * n + b] += rc * shape[a] * shape[b] * dv;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<'m> TransientThermal<'m> {
+    pub fn new(problem: &'m ThermalProblem<'m>) -> Self {
+        let adjacency = problem.mesh.node_adjacency();
+        let order = nested_dissection(&adjacency.0, &adjacency.1);
+        let mut used = vec![false; problem.mesh.num_nodes()];
+        for b in &problem.mesh.blocks {
+            for &v in &b.connectivity {
+                used[v] = true;
+            }
+        }
+        TransientThermal {
+            problem,
+            coloring: Coloring::new(problem.mesh),
+            locate: problem.mesh.cells().map(|(_, b, c)| (b, c)).collect(),
+            adjacency,
+            order,
+            used,
+            system: None,
+        }
+    }
+
+    /// One backward-Euler step of `dt` seconds from `t_old` (°C per node),
+    /// with the temperatures of `fixed` nodes prescribed at the end of the
+    /// step. Returns the new temperatures.
+    pub fn step(
+        &mut self,
+        t_old: &[f64],
+        dt: f64,
+        fixed: &BTreeMap<usize, f64>,
+    ) -> Result<Vec<f64>, ThermalError> {
+        if !(dt.is_finite() && dt > 0.0) {
+            return Err(ThermalError::BadTimeStep(dt));
+        }
+        self.solve(t_old, Some(dt), fixed)
+    }
+
+    /// The steady state `K T = 0` with the `fixed` temperatures, by Picard
+    /// iteration on `k(T)` from `guess` (°C per node) until the largest
+    /// change is below `1e-10` of the temperature range (at most 50 sweeps).
+    pub fn steady(
+        &mut self,
+        guess: &[f64],
+        fixed: &BTreeMap<usize, f64>,
+    ) -> Result<Vec<f64>, ThermalError> {
+        let mut t = guess.to_vec();
+        for _ in 0..50 {
+            let next = self.solve(&t, None, fixed)?;
+            let range = next.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(1.0);
+            let change = next
+                .iter()
+                .zip(&t)
+                .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
+            t = next;
+            if change <= 1e-10 * range {
+                break;
+            }
+        }
+        Ok(t)
+    }
+
+    fn solve(
+        &mut self,
+        t_old: &[f64],
+        dt: Option<f64>,
+        fixed: &BTreeMap<usize, f64>,
+    ) -> Result<Vec<f64>, ThermalError> {
+        let problem = self.problem;
+        let keys: BTreeSet<usize> = fixed.keys().copied().collect();
+        let constraints: BTreeMap<(usize, usize), f64> =
+            fixed.iter().map(|(&v, &t)| ((v, 0), t)).collect();
+        let dofs = DofMap::with_components(1, &self.order, &self.used, &constraints);
+        if self.system.as_ref().is_none_or(|s| s.0 != keys) {
+            let pattern = Pattern::new((&self.adjacency.0, &self.adjacency.1), &dofs);
+            let solver = DirectCholesky::analyse(&pattern)?;
+            self.system = Some((keys, pattern, solver));
+        }
+        let (_, pattern, solver) = self.system.as_mut().expect("set up above");
+        let mut values = vec![0.0; pattern.nnz()];
+        let mut rhs = vec![0.0; dofs.num_equations];
+        let vals = SharedMut::new(&mut values);
+        let f = SharedMut::new(&mut rhs);
+        for color in &self.coloring.colors {
+            color.par_iter().try_for_each_init(
+                || -> [Option<ThermalWorkspace>; 5] { Default::default() },
+                |ws, &cell| -> Result<(), ThermalError> {
+                    let (b, c) = self.locate[cell];
+                    let block = &problem.mesh.blocks[b];
+                    let nodes = block.cell(c);
+                    let w = ws[block.kind as usize]
+                        .get_or_insert_with(|| ThermalWorkspace::new(block.kind));
+                    for (k, &v) in nodes.iter().enumerate() {
+                        w.x[k] = problem.mesh.coordinates[v];
+                        w.t[k] = t_old[v];
+                    }
+                    let m = problem.cell_material[cell];
+                    let props = problem
+                        .properties
+                        .get(m)
+                        .and_then(Option::as_ref)
+                        .ok_or(ThermalError::MissingProperties(m))?;
+                    w.matrices(props).map_err(|source| ThermalError::Jacobian {
+                        element: block.cell_ids[c],
+                        source,
+                    })?;
+                    // system matrix K (+ C/Δt) and right-hand side (C/Δt) T_old
+                    let n = nodes.len();
+                    let mut load = vec![0.0; n];
+                    if let Some(dt) = dt {
+                        for a in 0..n {
+                            for bb in 0..n {
+                                w.k[a * n + bb] += w.c[a * n + bb] / dt;
+                                load[a] += w.c[a * n + bb] / dt * w.t[bb];
+                            }
+                        }
+                    }
+                    // SAFETY: cells of one colour share no node.
+                    unsafe { scatter(nodes, &w.k, &load, &dofs, pattern, vals, f) };
+                    Ok(())
+                },
+            )?;
+        }
+        solver.factorize(pattern, &values)?;
+        solver.solve(&mut rhs)?;
+        Ok((0..problem.mesh.num_nodes())
+            .map(|v| match dofs.equation[v] {
+                NO_EQUATION if fixed.contains_key(&v) => dofs.prescribed[v],
+                NO_EQUATION => t_old[v], // a node outside every cell keeps its temperature
+                eq => rhs[eq as usize],
+            })
+            .collect())
+    }
+
+    /// Element matrices of every cell at temperatures `t`, handed to `visit`
+    /// with the cell's nodes (sequential; for balances and checks).
+    fn for_each_cell(
+        &self,
+        t: &[f64],
+        mut visit: impl FnMut(&[usize], &ThermalWorkspace),
+    ) -> Result<(), ThermalError> {
+        let problem = self.problem;
+        let mut ws: [Option<ThermalWorkspace>; 5] = Default::default();
+        for (cell, &(b, c)) in self.locate.iter().enumerate() {
+            let block = &problem.mesh.blocks[b];
+            let nodes = block.cell(c);
+            let w =
+                ws[block.kind as usize].get_or_insert_with(|| ThermalWorkspace::new(block.kind));
+            for (k, &v) in nodes.iter().enumerate() {
+                w.x[k] = problem.mesh.coordinates[v];
+                w.t[k] = t[v];
+            }
+            let m = problem.cell_material[cell];
+            let props = problem
+                .properties
+                .get(m)
+                .and_then(Option::as_ref)
+                .ok_or(ThermalError::MissingProperties(m))?;
+            w.matrices(props).map_err(|source| ThermalError::Jacobian {
+                element: block.cell_ids[c],
+                source,
+            })?;
+            visit(nodes, w);
+        }
+        Ok(())
+    }
+
+    /// Heat supplied at each node over a step (mW): `K T⁺ + (C/Δt)(T⁺ − T)`
+    /// with properties at `t_old`, as in the step. Zero (to round-off) at
+    /// free nodes; at prescribed nodes it is the heat flowing in there.
+    pub fn nodal_heat_rate(
+        &self,
+        t_new: &[f64],
+        t_old: &[f64],
+        dt: f64,
+    ) -> Result<Vec<f64>, ThermalError> {
+        let mut r = vec![0.0; t_new.len()];
+        self.for_each_cell(t_old, |nodes, w| {
+            let n = nodes.len();
+            for a in 0..n {
+                for b in 0..n {
+                    let (va, vb) = (nodes[a], nodes[b]);
+                    r[va] +=
+                        w.k[a * n + b] * t_new[vb] + w.c[a * n + b] / dt * (t_new[vb] - t_old[vb]);
+                }
+            }
+        })?;
+        Ok(r)
+    }
+
+    /// Heat stored relative to `t_ref` (mJ): `Σ_e (T − T_ref)ᵀ C_e 1`, with
+    /// properties at `t`.
+    pub fn stored_heat(&self, t: &[f64], t_ref: &[f64]) -> Result<f64, ThermalError> {
+        let mut q = 0.0;
+        self.for_each_cell(t, |nodes, w| {
+            let n = nodes.len();
+            for a in 0..n {
+                for b in 0..n {
+                    q += w.c[a * n + b] * (t[nodes[b]] - t_ref[nodes[b]]);
+                }
+            }
+        })?;
+        Ok(q)
+    }
+}
