@@ -43,6 +43,71 @@ pub enum ThermalError {
     BadTimeStep(f64),
 }
 
+/// Convection `q = h (T − T_∞)` out of exterior faces.
+#[derive(Clone, Debug)]
+pub struct Convection {
+    /// `(global cell, face index)` of the convecting faces.
+    pub faces: Vec<(usize, usize)>,
+    /// Film coefficient h, mW/(mm²·°C).
+    pub film: f64,
+    /// Ambient temperature T_∞, °C.
+    pub ambient: f64,
+}
+
+impl Convection {
+    /// Convection from every exterior face whose nodes all lie in `nodes`.
+    pub fn on_nodes(mesh: &Mesh, nodes: &[usize], film: f64, ambient: f64) -> Self {
+        let set: BTreeSet<usize> = nodes.iter().copied().collect();
+        let faces = crate::element::face::exterior_faces(mesh)
+            .into_iter()
+            .filter(|&(cell, k)| {
+                let cn = mesh.cell_nodes(cell);
+                let shape = kind_of(mesh, cell).shape();
+                crate::element::face::faces(shape)[k]
+                    .iter()
+                    .all(|&a| set.contains(&cn[a]))
+            })
+            .collect();
+        Convection {
+            faces,
+            film,
+            ambient,
+        }
+    }
+}
+
+fn kind_of(mesh: &Mesh, cell: usize) -> CellKind {
+    let mut offset = 0;
+    for b in &mesh.blocks {
+        if cell < offset + b.len() {
+            return b.kind;
+        }
+        offset += b.len();
+    }
+    panic!("cell {cell} out of range")
+}
+
+/// `∫ h N_a N_b dA` (row-major) and `∫ h T_∞ N_a dA` of one face with node
+/// coordinates `x`, into `k` and `f`.
+fn face_matrices(x: &[[f64; 3]], film: f64, ambient: f64, k: &mut [f64], f: &mut [f64]) {
+    use crate::element::face::{area_factor, face_rule, face_shape};
+    let n = x.len();
+    let mut shape = vec![0.0; n];
+    let mut dn = vec![[0.0; 2]; n];
+    k.iter_mut().for_each(|v| *v = 0.0);
+    f.iter_mut().for_each(|v| *v = 0.0);
+    for (s, w) in face_rule(n) {
+        face_shape(n, s, &mut shape, &mut dn);
+        let da = w * area_factor(x, &dn);
+        for a in 0..n {
+            f[a] += film * ambient * shape[a] * da;
+            for b in 0..n {
+                k[a * n + b] += film * shape[a] * shape[b] * da;
+            }
+        }
+    }
+}
+
 /// The conduction problem on a mesh: thermal properties per material and a
 /// material per cell.
 pub struct ThermalProblem<'m> {
@@ -134,17 +199,18 @@ impl<'m> TransientThermal<'m> {
 
     /// One backward-Euler step of `dt` seconds from `t_old` (°C per node),
     /// with the temperatures of `fixed` nodes prescribed at the end of the
-    /// step. Returns the new temperatures.
+    /// step and `convection` on faces. Returns the new temperatures.
     pub fn step(
         &mut self,
         t_old: &[f64],
         dt: f64,
         fixed: &BTreeMap<usize, f64>,
+        convection: &[Convection],
     ) -> Result<Vec<f64>, ThermalError> {
         if !(dt.is_finite() && dt > 0.0) {
             return Err(ThermalError::BadTimeStep(dt));
         }
-        self.solve(t_old, Some(dt), fixed)
+        self.solve(t_old, Some(dt), fixed, convection)
     }
 
     /// The steady state `K T = 0` with the `fixed` temperatures, by Picard
@@ -154,10 +220,11 @@ impl<'m> TransientThermal<'m> {
         &mut self,
         guess: &[f64],
         fixed: &BTreeMap<usize, f64>,
+        convection: &[Convection],
     ) -> Result<Vec<f64>, ThermalError> {
         let mut t = guess.to_vec();
         for _ in 0..50 {
-            let next = self.solve(&t, None, fixed)?;
+            let next = self.solve(&t, None, fixed, convection)?;
             let range = next.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(1.0);
             let change = next
                 .iter()
@@ -176,6 +243,7 @@ impl<'m> TransientThermal<'m> {
         t_old: &[f64],
         dt: Option<f64>,
         fixed: &BTreeMap<usize, f64>,
+        convection: &[Convection],
     ) -> Result<Vec<f64>, ThermalError> {
         let problem = self.problem;
         let keys: BTreeSet<usize> = fixed.keys().copied().collect();
@@ -231,6 +299,20 @@ impl<'m> TransientThermal<'m> {
                     Ok(())
                 },
             )?;
+        }
+        // convection faces, one after another (few, and deterministic)
+        for conv in convection {
+            for &(cell, k) in &conv.faces {
+                let nodes_all = problem.mesh.cell_nodes(cell);
+                let local = crate::element::face::faces(kind_of(problem.mesh, cell).shape())[k];
+                let nodes: Vec<usize> = local.iter().map(|&a| nodes_all[a]).collect();
+                let x: Vec<[f64; 3]> = nodes.iter().map(|&v| problem.mesh.coordinates[v]).collect();
+                let n = nodes.len();
+                let (mut ke, mut fe) = (vec![0.0; n * n], vec![0.0; n]);
+                face_matrices(&x, conv.film, conv.ambient, &mut ke, &mut fe);
+                // SAFETY: single-threaded here.
+                unsafe { scatter(&nodes, &ke, &fe, &dofs, pattern, vals, f) };
+            }
         }
         solver.factorize(pattern, &values)?;
         solver.solve(&mut rhs)?;
@@ -297,6 +379,33 @@ impl<'m> TransientThermal<'m> {
             }
         })?;
         Ok(r)
+    }
+
+    /// Heat leaving through the convection faces at temperatures `t`, mW:
+    /// `Σ ∫ h (T − T_∞) dA`.
+    pub fn convective_heat_rate(&self, t: &[f64], convection: &[Convection]) -> f64 {
+        let mesh = self.problem.mesh;
+        let mut q = 0.0;
+        for conv in convection {
+            for &(cell, k) in &conv.faces {
+                let nodes_all = mesh.cell_nodes(cell);
+                let local = crate::element::face::faces(kind_of(mesh, cell).shape())[k];
+                let x: Vec<[f64; 3]> = local
+                    .iter()
+                    .map(|&a| mesh.coordinates[nodes_all[a]])
+                    .collect();
+                let n = x.len();
+                let (mut ke, mut fe) = (vec![0.0; n * n], vec![0.0; n]);
+                face_matrices(&x, conv.film, conv.ambient, &mut ke, &mut fe);
+                for a in 0..n {
+                    q += (0..n)
+                        .map(|b| ke[a * n + b] * t[nodes_all[local[b]]])
+                        .sum::<f64>()
+                        - fe[a];
+                }
+            }
+        }
+        q
     }
 
     /// Heat stored relative to `t_ref` (mJ): `Σ_e (T − T_ref)ᵀ C_e 1`, with

@@ -5,7 +5,7 @@ use materials::library::ThermalProperties;
 use materials::Table;
 use mesher::structured::{mesh_boxes, BoxPart, Density};
 use mesher::{CellKind, Mesh};
-use solver::thermal::{ThermalProblem, TransientThermal};
+use solver::thermal::{Convection, ThermalProblem, TransientThermal};
 use std::collections::BTreeMap;
 
 const L: f64 = 2.0;
@@ -68,7 +68,7 @@ fn two_material_steady_conduction_is_piecewise_linear() {
     let mut fixed = face(&mesh, 0.0, 200.0);
     fixed.extend(face(&mesh, L, 25.0));
     let t = TransientThermal::new(&problem)
-        .steady(&vec![25.0; mesh.num_nodes()], &fixed)
+        .steady(&vec![25.0; mesh.num_nodes()], &fixed, &[])
         .unwrap();
     let q = (200.0 - 25.0) / (L / 2.0 / k1 + L / 2.0 / k2);
     let t_mid = 200.0 - q * L / 2.0 / k1;
@@ -104,7 +104,7 @@ fn temperature_dependent_conductivity_matches_kirchhoff() {
     let mut fixed = face(&mesh, 0.0, t0);
     fixed.extend(face(&mesh, L, tl));
     let t = TransientThermal::new(&problem)
-        .steady(&vec![20.0; mesh.num_nodes()], &fixed)
+        .steady(&vec![20.0; mesh.num_nodes()], &fixed, &[])
         .unwrap();
     let phi = |t: f64| t + beta * t * t / 2.0;
     for (v, x) in mesh.coordinates.iter().enumerate() {
@@ -155,7 +155,7 @@ fn suddenly_heated_slab_follows_the_series_solution() {
     let mut t = vec![ti; mesh.num_nodes()];
     let dt = tau / 400.0;
     for step in 1..=800 {
-        t = solver.step(&t, dt, &fixed).unwrap();
+        t = solver.step(&t, dt, &fixed, &[]).unwrap();
         if step % 200 == 0 {
             let time = step as f64 * dt;
             let exact = series(L / 2.0, time);
@@ -174,7 +174,8 @@ fn suddenly_heated_slab_follows_the_series_solution() {
 }
 
 /// Conservation: heat stored in the bar equals the heat that flowed in
-/// through the held face, step by step (insulated elsewhere), to round-off.
+/// through the held face minus what convected out of the far face, step by
+/// step (insulated elsewhere), to round-off.
 #[test]
 fn heat_stored_equals_heat_supplied() {
     let mesh = bar(10, CellKind::Hex8);
@@ -187,23 +188,61 @@ fn heat_stored_equals_heat_supplied() {
         cell_material: &mesh.cell_part,
     };
     let fixed = face(&mesh, 0.0, 200.0);
+    // the far end convects to 25 C
+    let far: Vec<usize> = face(&mesh, L, 0.0).into_keys().collect();
+    let conv = [Convection::on_nodes(&mesh, &far, 0.05, 25.0)];
     let mut solver = TransientThermal::new(&problem);
     let t0 = vec![25.0; mesh.num_nodes()];
     let mut t = t0.clone();
-    let mut supplied = 0.0;
+    let (mut supplied, mut convected) = (0.0, 0.0);
     for _ in 0..50 {
-        let next = solver.step(&t, 0.02, &fixed).unwrap();
+        let next = solver.step(&t, 0.02, &fixed, &conv).unwrap();
+        // heat rate at every node from conduction and capacity; at the held
+        // nodes it is the heat flowing in, and summed over all nodes it is
+        // what the convection faces take out
         let r = solver.nodal_heat_rate(&next, &t, 0.02).unwrap();
         supplied += 0.02 * fixed.keys().map(|&v| r[v]).sum::<f64>();
-        // free nodes take no heat
-        let free_max = (0..r.len())
-            .filter(|v| !fixed.contains_key(v))
-            .map(|v| r[v].abs())
-            .fold(0.0, f64::max);
-        assert!(free_max < 1e-9 * r.iter().fold(0.0f64, |m, x| m.max(x.abs())));
+        convected += 0.02 * solver.convective_heat_rate(&next, &conv);
         t = next;
     }
     let stored = solver.stored_heat(&t, &t0).unwrap();
-    eprintln!("stored {stored:.6e} mJ, supplied {supplied:.6e} mJ");
-    assert!(stored > 0.0 && (stored - supplied).abs() < 1e-9 * stored);
+    eprintln!("stored {stored:.6e} mJ = supplied {supplied:.6e} mJ - convected {convected:.6e} mJ");
+    assert!(stored > 0.0 && convected > 0.0);
+    assert!((stored - (supplied - convected)).abs() < 1e-9 * stored);
+}
+
+/// A bar held at T₀ at x = 0 and convecting (film h) to T_∞ at x = L: in
+/// the steady state the profile is linear with
+/// `T(L) = T_∞ + (T₀ − T_∞)/(1 + hL/k)`, and the heat convected equals
+/// `h A (T(L) − T_∞)`. Linear elements are exact (tolerance 1e-9).
+#[test]
+fn convection_at_the_end_of_a_bar() {
+    let mesh = bar(10, CellKind::Hex8);
+    let k = 1.1;
+    let problem = ThermalProblem {
+        mesh: &mesh,
+        properties: vec![props(Table::constant([k])), props(Table::constant([k]))],
+        cell_material: &mesh.cell_part,
+    };
+    let (t0, tinf, h) = (200.0, 25.0, 0.05);
+    let fixed = face(&mesh, 0.0, t0);
+    let far: Vec<usize> = face(&mesh, L, 0.0).into_keys().collect();
+    let conv = [Convection::on_nodes(&mesh, &far, h, tinf)];
+    assert_eq!(conv[0].faces.len(), 1, "one exterior face at x = L");
+    let mut solver = TransientThermal::new(&problem);
+    let t = solver
+        .steady(&vec![tinf; mesh.num_nodes()], &fixed, &conv)
+        .unwrap();
+    let tl = tinf + (t0 - tinf) / (1.0 + h * L / k);
+    for (v, x) in mesh.coordinates.iter().enumerate() {
+        let exact = t0 + (tl - t0) * x[0] / L;
+        assert!(
+            (t[v] - exact).abs() < 1e-9,
+            "x = {}: {} vs {exact}",
+            x[0],
+            t[v]
+        );
+    }
+    let q = solver.convective_heat_rate(&t, &conv);
+    assert!((q - h * 0.04 * (tl - tinf)).abs() < 1e-12, "convected {q}");
 }

@@ -1,6 +1,7 @@
 //! Reference elements: shape functions, their reference derivatives and node
 //! positions, one file per shape. Node ordering is Abaqus/CalculiX's.
 
+pub mod face;
 mod hex20;
 mod hex8;
 pub mod incompatible;

@@ -1,0 +1,194 @@
+//! Faces of the solid elements (Abaqus/CalculiX numbering S1…S6) and the
+//! surface shape functions on them (Quad4, Quad8, Tri6), for surface
+//! integrals such as convection.
+
+use mesher::Shape;
+
+/// Local node lists of the faces of a shape, corners first then mid-edge
+/// nodes, ordered around the face.
+pub fn faces(shape: Shape) -> &'static [&'static [usize]] {
+    match shape {
+        Shape::Hex8 => &[
+            &[0, 1, 2, 3],
+            &[4, 7, 6, 5],
+            &[0, 4, 5, 1],
+            &[1, 5, 6, 2],
+            &[2, 6, 7, 3],
+            &[3, 7, 4, 0],
+        ],
+        Shape::Hex20 => &[
+            &[0, 1, 2, 3, 8, 9, 10, 11],
+            &[4, 7, 6, 5, 15, 14, 13, 12],
+            &[0, 4, 5, 1, 16, 12, 17, 8],
+            &[1, 5, 6, 2, 17, 13, 18, 9],
+            &[2, 6, 7, 3, 18, 14, 19, 10],
+            &[3, 7, 4, 0, 19, 15, 16, 11],
+        ],
+        Shape::Tet10 => &[
+            &[0, 1, 2, 4, 5, 6],
+            &[0, 3, 1, 7, 8, 4],
+            &[1, 3, 2, 8, 9, 5],
+            &[2, 3, 0, 9, 7, 6],
+        ],
+    }
+}
+
+/// Gauss points and weights on a face's reference domain: `[-1, 1]²` for
+/// quadrilaterals (3 x 3), the unit triangle for triangles (3 points, exact
+/// for quadratics).
+pub fn face_rule(nodes: usize) -> Vec<([f64; 2], f64)> {
+    if nodes == 6 {
+        vec![
+            ([1.0 / 6.0, 1.0 / 6.0], 1.0 / 6.0),
+            ([2.0 / 3.0, 1.0 / 6.0], 1.0 / 6.0),
+            ([1.0 / 6.0, 2.0 / 3.0], 1.0 / 6.0),
+        ]
+    } else {
+        let (x, w) = crate::quadrature::gauss_legendre(3);
+        let mut out = Vec::with_capacity(9);
+        for j in 0..3 {
+            for i in 0..3 {
+                out.push(([x[i], x[j]], w[i] * w[j]));
+            }
+        }
+        out
+    }
+}
+
+/// Surface shape values and reference derivatives of a face with `nodes`
+/// nodes (4: bilinear quad, 8: serendipity quad, 6: quadratic triangle).
+pub fn face_shape(nodes: usize, s: [f64; 2], n: &mut [f64], dn: &mut [[f64; 2]]) {
+    let [x, y] = s;
+    match nodes {
+        4 | 8 => {
+            const C: [[f64; 2]; 4] = [[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]];
+            for (a, c) in C.iter().enumerate() {
+                let (fx, fy) = (1.0 + c[0] * x, 1.0 + c[1] * y);
+                if nodes == 4 {
+                    n[a] = 0.25 * fx * fy;
+                    dn[a] = [0.25 * c[0] * fy, 0.25 * fx * c[1]];
+                } else {
+                    let t = c[0] * x + c[1] * y - 1.0;
+                    n[a] = 0.25 * fx * fy * t;
+                    dn[a] = [0.25 * c[0] * fy * (t + fx), 0.25 * c[1] * fx * (t + fy)];
+                }
+            }
+            if nodes == 8 {
+                // mid-edge nodes at (0,-1), (1,0), (0,1), (-1,0)
+                n[4] = 0.5 * (1.0 - x * x) * (1.0 - y);
+                dn[4] = [-x * (1.0 - y), -0.5 * (1.0 - x * x)];
+                n[5] = 0.5 * (1.0 + x) * (1.0 - y * y);
+                dn[5] = [0.5 * (1.0 - y * y), -(1.0 + x) * y];
+                n[6] = 0.5 * (1.0 - x * x) * (1.0 + y);
+                dn[6] = [-x * (1.0 + y), 0.5 * (1.0 - x * x)];
+                n[7] = 0.5 * (1.0 - x) * (1.0 - y * y);
+                dn[7] = [-0.5 * (1.0 - y * y), -(1.0 - x) * y];
+            }
+        }
+        6 => {
+            let l = [1.0 - x - y, x, y];
+            let dl = [[-1.0, -1.0], [1.0, 0.0], [0.0, 1.0]];
+            for c in 0..3 {
+                n[c] = l[c] * (2.0 * l[c] - 1.0);
+                dn[c] = [(4.0 * l[c] - 1.0) * dl[c][0], (4.0 * l[c] - 1.0) * dl[c][1]];
+            }
+            for (e, (i, j)) in [(0, 1), (1, 2), (2, 0)].into_iter().enumerate() {
+                n[3 + e] = 4.0 * l[i] * l[j];
+                dn[3 + e] = [
+                    4.0 * (dl[i][0] * l[j] + l[i] * dl[j][0]),
+                    4.0 * (dl[i][1] * l[j] + l[i] * dl[j][1]),
+                ];
+            }
+        }
+        _ => panic!("face_shape: no surface element with {nodes} nodes"),
+    }
+}
+
+/// Faces of the mesh that belong to one cell only (its outer surface), as
+/// `(global cell, face index)`, in cell order.
+pub fn exterior_faces(mesh: &mesher::Mesh) -> Vec<(usize, usize)> {
+    use std::collections::HashMap;
+    let key = |nodes: &[usize], f: &[usize], corners: usize| {
+        let mut k: Vec<usize> = f[..corners].iter().map(|&a| nodes[a]).collect();
+        k.sort_unstable();
+        k
+    };
+    let corners = |shape: Shape| if shape == Shape::Tet10 { 3 } else { 4 };
+    let mut count: HashMap<Vec<usize>, u32> = HashMap::new();
+    for (_, b, c) in mesh.cells() {
+        let block = &mesh.blocks[b];
+        let shape = block.kind.shape();
+        for f in faces(shape) {
+            *count
+                .entry(key(block.cell(c), f, corners(shape)))
+                .or_default() += 1;
+        }
+    }
+    let mut out = Vec::new();
+    for (cell, b, c) in mesh.cells() {
+        let block = &mesh.blocks[b];
+        let shape = block.kind.shape();
+        for (k, f) in faces(shape).iter().enumerate() {
+            if count[&key(block.cell(c), f, corners(shape))] == 1 {
+                out.push((cell, k));
+            }
+        }
+    }
+    out
+}
+
+/// Area element `|∂x/∂s × ∂x/∂t|` at a face point from node coordinates.
+pub fn area_factor(x: &[[f64; 3]], dn: &[[f64; 2]]) -> f64 {
+    let mut a = [0.0; 3];
+    let mut b = [0.0; 3];
+    for (p, g) in x.iter().zip(dn) {
+        for d in 0..3 {
+            a[d] += p[d] * g[0];
+            b[d] += p[d] * g[1];
+        }
+    }
+    let c = [
+        a[1] * b[2] - a[2] * b[1],
+        a[2] * b[0] - a[0] * b[2],
+        a[0] * b[1] - a[1] * b[0],
+    ];
+    (c[0] * c[0] + c[1] * c[1] + c[2] * c[2]).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::element::reference_nodes;
+
+    /// The surface shape functions sum to one and give every reference
+    /// face's exact area: 4 for hex faces, 1/2 (and √3/2 for the slanted
+    /// one) for tet faces.
+    #[test]
+    fn faces_are_planar_with_exact_areas() {
+        for shape in [Shape::Hex8, Shape::Hex20, Shape::Tet10] {
+            let refs = reference_nodes(shape);
+            for (k, f) in faces(shape).iter().enumerate() {
+                let x: Vec<[f64; 3]> = f.iter().map(|&a| refs[a]).collect();
+                let mut n = vec![0.0; f.len()];
+                let mut dn = vec![[0.0; 2]; f.len()];
+                let area: f64 = face_rule(f.len())
+                    .iter()
+                    .map(|(s, w)| {
+                        face_shape(f.len(), *s, &mut n, &mut dn);
+                        assert!((n.iter().sum::<f64>() - 1.0).abs() < 1e-14);
+                        w * area_factor(&x, &dn)
+                    })
+                    .sum();
+                let exact = match shape {
+                    Shape::Tet10 if k == 2 => 3f64.sqrt() / 2.0,
+                    Shape::Tet10 => 0.5,
+                    _ => 4.0,
+                };
+                assert!(
+                    (area - exact).abs() < 1e-12,
+                    "{shape:?} face {k}: area {area} vs {exact}"
+                );
+            }
+        }
+    }
+}
