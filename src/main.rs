@@ -62,6 +62,10 @@ enum Command {
         /// Coarse mesh for a quick look (C3D8I, one element per layer and bump, twice the size).
         #[arg(long)]
         quick: bool,
+        /// Override a case value: KEY=VALUE, e.g. temperatures.stress_free="150 C",
+        /// mesh.element=c3d8i, part.glass.material=soda_lime_glass (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
         /// Linear solver.
         #[arg(long, value_enum, default_value = "auto")]
         solver: SolverArg,
@@ -76,6 +80,9 @@ enum Command {
         /// Coarse mesh, as `run --quick`.
         #[arg(long)]
         quick: bool,
+        /// Override a case value, as `run --set`.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
     },
     /// Write a case's model as an Abaqus/CalculiX deck (mesh, materials,
     /// supports, temperatures), to cross-check it in another code.
@@ -88,6 +95,9 @@ enum Command {
         /// Coarse mesh, as `run --quick`.
         #[arg(long)]
         quick: bool,
+        /// Override a case value, as `run --set`.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
     },
     /// List the material library with the source of every number.
     Materials {
@@ -135,14 +145,21 @@ fn run(cli: Cli) -> Result<()> {
             case,
             out,
             quick,
+            set,
             solver,
-        } => run_case(&case, &out, quick, solver.into()),
-        Command::Mesh { case, out, quick } => mesh_case(&case, &out, quick),
+        } => run_case(&load_case(&case, quick, &set)?, &case, &out, solver.into()),
+        Command::Mesh {
+            case,
+            out,
+            quick,
+            set,
+        } => mesh_case(&load_case(&case, quick, &set)?, &case, &out),
         Command::ExportInp {
             case,
             output,
             quick,
-        } => export_inp(&case, &output, quick),
+            set,
+        } => export_inp(&load_case(&case, quick, &set)?, &case, &output),
         Command::Materials { name, library } => list_materials(name.as_deref(), library.as_deref()),
     }
 }
@@ -157,9 +174,9 @@ impl From<SolverArg> for SolverChoice {
     }
 }
 
-/// Reads a case, coarsened with `quick`.
-fn load_case(path: &Path, quick: bool) -> Result<Case> {
-    let mut case = Case::from_file(path)?;
+/// Reads a case with its `--set` overrides, coarsened with `quick`.
+fn load_case(path: &Path, quick: bool, overrides: &[String]) -> Result<Case> {
+    let mut case = Case::from_file_with(path, overrides)?;
     if quick {
         case.controls.kind = mesher::CellKind::Hex8I;
         case.controls.layers = 1;
@@ -169,8 +186,7 @@ fn load_case(path: &Path, quick: bool) -> Result<Case> {
     Ok(case)
 }
 
-fn mesh_case(path: &Path, out: &Path, quick: bool) -> Result<()> {
-    let case = load_case(path, quick)?;
+fn mesh_case(case: &Case, path: &Path, out: &Path) -> Result<()> {
     let t = std::time::Instant::now();
     let mesh = case.mesh()?;
     println!(
@@ -194,8 +210,7 @@ fn mesh_case(path: &Path, out: &Path, quick: bool) -> Result<()> {
     Ok(())
 }
 
-fn export_inp(path: &Path, output: &Path, quick: bool) -> Result<()> {
-    let case = load_case(path, quick)?;
+fn export_inp(case: &Case, path: &Path, output: &Path) -> Result<()> {
     let model = case.model()?;
     solver::io::write_atomically(output, |w| {
         use std::io::Write;
@@ -217,8 +232,7 @@ fn export_inp(path: &Path, output: &Path, quick: bool) -> Result<()> {
     Ok(())
 }
 
-fn run_case(path: &Path, out: &Path, quick: bool, choice: SolverChoice) -> Result<()> {
-    let case = load_case(path, quick)?;
+fn run_case(case: &Case, path: &Path, out: &Path, choice: SolverChoice) -> Result<()> {
     let t = std::time::Instant::now();
     let model = case.model()?;
     println!(
@@ -231,7 +245,7 @@ fn run_case(path: &Path, out: &Path, quick: bool, choice: SolverChoice) -> Resul
         eprintln!("warning: {w}");
     }
     let results = run_model(&model, &case.name, out, false, choice)?;
-    let summary = Summary::new(&case, &model, results.last().expect("one step"));
+    let summary = Summary::new(case, &model, results.last().expect("one step"));
     print!("{summary}");
     for (name, text) in [
         ("summary.json", summary.to_json()),

@@ -19,6 +19,58 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use toml::Value;
 
+/// Applies one `key.path=value` override to a case's TOML tree. Tables are
+/// walked by key; `[[part]]` and `[[material]]` entries by their `name`
+/// (`part.glass.material=soda_lime_glass`). The value is read as TOML when
+/// it is valid TOML (`3`, `1.5`, `"25 C"`, `["0 mm", "1 mm"]`), else taken
+/// as a string (`150 C`), so shells need no extra quoting. The last key may
+/// be new; everything before it must exist.
+pub fn apply_override(doc: &mut toml::Table, assignment: &str) -> Result<(), String> {
+    let (path, raw) = assignment.split_once('=').ok_or("expected KEY=VALUE")?;
+    let keys: Vec<&str> = path.trim().split('.').collect();
+    if keys.iter().any(|k| k.is_empty()) {
+        return Err(format!("'{path}' is not a key path"));
+    }
+    let value: Value = match format!("v = {}", raw.trim()).parse::<toml::Table>() {
+        Ok(mut t) => t.remove("v").expect("parsed"),
+        Err(_) => Value::String(raw.trim().to_string()),
+    };
+    let mut table = doc;
+    let mut i = 0;
+    while i + 1 < keys.len() {
+        let key = keys[i];
+        let next = table
+            .get_mut(key)
+            .ok_or_else(|| format!("no '{}' in the case", keys[..=i].join(".")))?;
+        table = match next {
+            Value::Table(t) => t,
+            Value::Array(entries) => {
+                let name = keys[i + 1];
+                i += 1;
+                let entry = entries
+                    .iter_mut()
+                    .find(|e| e.get("name").and_then(Value::as_str) == Some(name))
+                    .ok_or_else(|| format!("no [[{key}]] named '{name}'"))?;
+                entry
+                    .as_table_mut()
+                    .ok_or_else(|| format!("[[{key}]] '{name}' is not a table"))?
+            }
+            _ => {
+                return Err(format!(
+                    "'{}' is a value, not a table",
+                    keys[..=i].join(".")
+                ))
+            }
+        };
+        i += 1;
+    }
+    if i >= keys.len() {
+        return Err(format!("'{path}' names an entry, not a key inside it"));
+    }
+    table.insert(keys[keys.len() - 1].to_string(), value);
+    Ok(())
+}
+
 /// An error in a case file (file, key path, message) or in what it describes.
 #[derive(Debug, thiserror::Error)]
 pub enum CaseError {
@@ -217,9 +269,7 @@ fn part_names(
 impl Case {
     /// Reads a case file.
     pub fn from_file(path: &Path) -> Result<Case, CaseError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| CaseError::Io(format!("cannot read {}: {e}", path.display())))?;
-        Self::from_toml(&text, &path.display().to_string(), path.parent())
+        Self::from_file_with(path, &[])
     }
 
     /// Parses case text; `file` names it in errors, `dir` resolves a
@@ -229,6 +279,27 @@ impl Case {
         let doc: toml::Table = text
             .parse()
             .map_err(|e: toml::de::Error| r.err("TOML", e.to_string()))?;
+        Self::from_table(doc, file, dir)
+    }
+
+    /// Reads a case file with `key.path=value` overrides applied first
+    /// (see [`apply_override`]).
+    pub fn from_file_with(path: &Path, overrides: &[String]) -> Result<Case, CaseError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CaseError::Io(format!("cannot read {}: {e}", path.display())))?;
+        let file = path.display().to_string();
+        let r = TomlReader::new(&file);
+        let mut doc: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| r.err("TOML", e.to_string()))?;
+        for o in overrides {
+            apply_override(&mut doc, o).map_err(|m| r.err(&format!("--set {o}"), m))?;
+        }
+        Self::from_table(doc, &file, path.parent())
+    }
+
+    fn from_table(doc: toml::Table, file: &str, dir: Option<&Path>) -> Result<Case, CaseError> {
+        let r = TomlReader::new(file);
         r.only(
             "top level",
             &doc,

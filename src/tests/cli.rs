@@ -435,3 +435,53 @@ fn bad_case_files_name_the_key() {
         &["toml.toml", "TOML"],
     );
 }
+
+#[test]
+fn set_overrides_case_values() {
+    let out = scratch("set");
+    let case = repo().join("cases/cog_flipchip.toml");
+    let o = pkgstress(&[
+        "run",
+        case.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quick",
+        "--set",
+        "temperatures.stress_free=150 C",
+        "--set",
+        "part.glass.material=soda_lime_glass",
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(stdout.contains("stress-free at 150 C"), "{stdout}");
+    let json = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(
+        json.contains("\"stress_free_temperature_c\": 150.0"),
+        "{json}"
+    );
+    // an unknown part, and a value without its unit, are named
+    let o = pkgstress(&[
+        "run",
+        case.to_str().unwrap(),
+        "--out",
+        out.join("x").to_str().unwrap(),
+        "--set",
+        "part.nope.material=gold",
+    ]);
+    assert!(String::from_utf8_lossy(&o.stderr)
+        .contains("--set part.nope.material=gold: no [[part]] named 'nope'"));
+    let o = pkgstress(&[
+        "run",
+        case.to_str().unwrap(),
+        "--out",
+        out.join("y").to_str().unwrap(),
+        "--set",
+        "mesh.size=0.3",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("mesh.size"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!out.join("x").exists() && !out.join("y").exists());
+}
