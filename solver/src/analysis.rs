@@ -12,7 +12,7 @@ use crate::ordering::nested_dissection;
 use crate::post::{recover_stresses, QpField};
 use crate::values::JacobianError;
 use rayon::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 impl AnalysisError {
@@ -57,8 +57,32 @@ pub struct StepResult {
     pub solve_seconds: f64,
 }
 
+/// Which cells carry stiffness (element birth and death, as Abaqus's
+/// `*MODEL CHANGE`), and the eigenstrain ε₀ at every integration point
+/// (`σ = D(ε − ε_th − ε₀)`): zero for cells present from the start, the
+/// strain-free state for a cell born later.
+#[derive(Clone, Debug)]
+pub struct CellState {
+    pub active: Vec<bool>,
+    pub eigenstrain: QpField,
+}
+
+impl CellState {
+    /// Every cell active, no eigenstrain.
+    pub fn all_active(model: &Model) -> Self {
+        let mut offsets = vec![0];
+        for (_, b, _) in model.mesh.cells() {
+            let nq = crate::element::stiffness_rule(model.mesh.blocks[b].kind).len();
+            offsets.push(offsets.last().unwrap() + nq);
+        }
+        let total = *offsets.last().unwrap();
+        CellState { active: vec![true; model.mesh.num_cells()], eigenstrain: QpField { offsets, data: vec![[0.0; 6]; total] } }
+    }
+}
+
 struct System {
     constrained: BTreeSet<(usize, usize)>,
+    active: Vec<bool>,
     dofs: DofMap,
     pattern: Pattern,
     solver: Box<dyn LinearSolver>,
@@ -78,6 +102,7 @@ pub struct StaticAnalysis<'m> {
     locate: Vec<(usize, usize)>,
     choice: SolverChoice,
     system: Option<System>,
+    state: CellState,
 }
 
 impl<'m> StaticAnalysis<'m> {
@@ -95,7 +120,94 @@ impl<'m> StaticAnalysis<'m> {
             locate,
             choice,
             system: None,
+            state: CellState::all_active(model),
         }
+    }
+
+    /// The active cells and their eigenstrains.
+    pub fn state(&self) -> &CellState {
+        &self.state
+    }
+
+    /// Replaces the cell state (for instance to start with parts absent).
+    pub fn set_state(&mut self, state: CellState) {
+        self.state = state;
+    }
+
+    /// Removes `cells`: their stiffness and stresses vanish and the rest
+    /// re-equilibrates at the next solve.
+    pub fn remove(&mut self, cells: &[usize]) {
+        for &c in cells {
+            self.state.active[c] = false;
+        }
+    }
+
+    /// Adds `cells` strain-free in the current state (displacement in mm
+    /// and temperatures in °C of the last solution): each gets the
+    /// eigenstrain `ε₀ = ε(u) − ε_th(T)` that makes it stress-free now, so
+    /// its stress follows only from what happens after its birth. Nodes the
+    /// newborn cells do not share with active ones take the elastic
+    /// extension of the shared nodes' displacements (the new part fills the
+    /// current gap smoothly).
+    pub fn add(&mut self, cells: &[usize], displacement: &[[f64; 3]], temperature: &[f64]) -> Result<(), AnalysisError> {
+        let model = self.model;
+        let u = self.extend(cells, displacement, temperature)?;
+        let mut ws = Workspaces::default();
+        for &cell in cells {
+            let (w, block, c) = ws.gather(model, cell, self.locate[cell], temperature);
+            w.gather_displacement(block.cell(c), &u);
+            w.strain_free_eigenstrain(&model.materials[model.cell_material[cell]])
+                .map_err(|source| AnalysisError::jacobian(block, c, source))?;
+            let start = self.state.eigenstrain.offsets[cell];
+            self.state.eigenstrain.data[start..start + w.eps0.len()].copy_from_slice(&w.eps0);
+            self.state.active[cell] = true;
+        }
+        Ok(())
+    }
+
+    /// Displacements at the nodes of `born` cells: those shared with active
+    /// cells as they are, the others from the born cells' elastic response to
+    /// the shared ones (no thermal load).
+    fn extend(&self, born: &[usize], displacement: &[[f64; 3]], temperature: &[f64]) -> Result<Vec<[f64; 3]>, AnalysisError> {
+        let model = self.model;
+        let shared = nodes_of(model, &self.state.active);
+        let mut born_mask = vec![false; model.mesh.num_cells()];
+        born.iter().for_each(|&c| born_mask[c] = true);
+        let newborn_nodes = nodes_of(model, &born_mask);
+        let mut constraints = BTreeMap::new();
+        for v in (0..newborn_nodes.len()).filter(|&v| newborn_nodes[v] && shared[v]) {
+            for d in 0..3 {
+                constraints.insert((v, d), displacement[v][d]);
+            }
+        }
+        let free = (0..newborn_nodes.len()).any(|v| newborn_nodes[v] && !shared[v]);
+        if constraints.is_empty() || !free {
+            return Ok(displacement.to_vec()); // nothing to extend, or nothing to extend from
+        }
+        // born cells alone, with eigenstrain −ε_th so that only the shared
+        // nodes' displacements load them
+        let mut state = CellState::all_active(model);
+        state.active = born_mask;
+        let mut ws = Workspaces::default();
+        for &cell in born {
+            let (w, ..) = ws.gather(model, cell, self.locate[cell], temperature);
+            let material = &model.materials[model.cell_material[cell]];
+            let start = state.eigenstrain.offsets[cell];
+            for q in 0..w.values.num_points() {
+                let (t, t0) = w.temperatures_at(q);
+                let eth = material.thermal_strain(t, t0);
+                state.eigenstrain.data[start + q] = eth.map(|e| -e);
+            }
+        }
+        let step = Step { name: "birth extension".into(), time: 0.0, constraints, loads: BTreeMap::new(), temperature: temperature.to_vec() };
+        let mut sub = StaticAnalysis::new(model, self.choice);
+        sub.set_state(state);
+        let r = sub.solve_step(&step)?;
+        let mut u = displacement.to_vec();
+        for v in (0..u.len()).filter(|&v| newborn_nodes[v] && !shared[v]) {
+            u[v] = r.displacement[v];
+        }
+        Ok(u)
     }
 
     /// Solves one step.
@@ -116,6 +228,7 @@ impl<'m> StaticAnalysis<'m> {
             dofs: &sys.dofs,
             pattern: &sys.pattern,
             step,
+            state: &self.state,
         };
         assemble(&input, &mut values, &mut rhs)?;
         for (&(v, d), &f) in &step.loads {
@@ -126,13 +239,15 @@ impl<'m> StaticAnalysis<'m> {
         }
         let assembly_seconds = t_start.elapsed().as_secs_f64();
         let t_solve = Instant::now();
-        if values != sys.factored_values {
-            sys.solver
-                .factorize(&sys.pattern, &values)
-                .map_err(solver_err)?;
-            sys.factored_values = values;
-        }
-        let stats = sys.solver.solve(&mut rhs).map_err(solver_err)?;
+        let stats = if rhs.is_empty() {
+            SolveStats { method: "none (no unknowns)", ..Default::default() }
+        } else {
+            if values != sys.factored_values {
+                sys.solver.factorize(&sys.pattern, &values).map_err(solver_err)?;
+                sys.factored_values = values;
+            }
+            sys.solver.solve(&mut rhs).map_err(solver_err)?
+        };
         let solve_seconds = t_solve.elapsed().as_secs_f64();
         let displacement = (0..self.model.mesh.num_nodes())
             .map(|v| {
@@ -142,7 +257,7 @@ impl<'m> StaticAnalysis<'m> {
                 })
             })
             .collect::<Vec<[f64; 3]>>();
-        let stress = recover_stresses(self.model, &self.locate, &displacement, &step.temperature)?;
+        let stress = recover_stresses(self.model, &self.locate, &self.state, &displacement, &step.temperature)?;
         Ok(StepResult {
             name: step.name.clone(),
             time: step.time,
@@ -160,22 +275,22 @@ impl<'m> StaticAnalysis<'m> {
     /// numbers the equations, builds the pattern and analyses it.
     fn setup_system(&mut self, step: &Step) -> Result<(), SolverError> {
         let constrained: BTreeSet<_> = step.constraints.keys().copied().collect();
+        let used: Vec<bool> = nodes_of(self.model, &self.state.active).iter().zip(&self.used).map(|(a, b)| *a && *b).collect();
         if let Some(sys) = &mut self.system {
-            if sys.constrained == constrained {
-                sys.dofs = DofMap::new(&self.node_order, &self.used, &step.constraints);
+            if sys.constrained == constrained && sys.active == self.state.active {
+                sys.dofs = DofMap::new(&self.node_order, &used, &step.constraints);
                 return Ok(());
             }
         }
-        let dofs = DofMap::new(&self.node_order, &self.used, &step.constraints);
+        let dofs = DofMap::new(&self.node_order, &used, &step.constraints);
         let pattern = Pattern::new((&self.adjacency.0, &self.adjacency.1), &dofs);
-        let solver = make_solver(&pattern, self.choice)?;
-        self.system = Some(System {
-            constrained,
-            dofs,
-            pattern,
-            solver,
-            factored_values: Vec::new(),
-        });
+        let solver: Box<dyn LinearSolver> = if dofs.num_equations == 0 {
+            Box::new(crate::linear::ConjugateGradient::new(1e-10, 1)) // nothing to solve
+        } else {
+            make_solver(&pattern, self.choice)?
+        };
+        self.system =
+            Some(System { constrained, active: self.state.active.clone(), dofs, pattern, solver, factored_values: Vec::new() });
         Ok(())
     }
 
@@ -186,6 +301,19 @@ impl<'m> StaticAnalysis<'m> {
             .map(|s| s.solver.name())
             .unwrap_or("none")
     }
+}
+
+/// Nodes of the cells flagged in `cells`.
+fn nodes_of(model: &Model, cells: &[bool]) -> Vec<bool> {
+    let mut used = vec![false; model.mesh.num_nodes()];
+    for (cell, b, c) in model.mesh.cells() {
+        if cells[cell] {
+            for &v in model.mesh.blocks[b].cell(c) {
+                used[v] = true;
+            }
+        }
+    }
+    used
 }
 
 /// One lazily created workspace per cell kind, per thread.
@@ -228,6 +356,7 @@ struct AssemblyInput<'a> {
     dofs: &'a DofMap,
     pattern: &'a Pattern,
     step: &'a Step,
+    state: &'a CellState,
 }
 
 /// Assembles the stiffness (upper CSC values) and the thermal load vector.
@@ -236,21 +365,18 @@ fn assemble(
     values: &mut [f64],
     rhs: &mut [f64],
 ) -> Result<(), AnalysisError> {
-    let AssemblyInput {
-        model,
-        coloring,
-        locate,
-        dofs,
-        pattern,
-        step,
-    } = *input;
+    let AssemblyInput { model, coloring, locate, dofs, pattern, step, state } = *input;
     let vals = SharedMut::new(values);
     let f = SharedMut::new(rhs);
     for color in &coloring.colors {
         color
             .par_iter()
             .try_for_each_init(Workspaces::default, |ws, &cell| {
+                if !state.active[cell] {
+                    return Ok(());
+                }
                 let (w, block, c) = ws.gather(model, cell, locate[cell], &step.temperature);
+                w.eps0.copy_from_slice(state.eigenstrain.cell(cell));
                 w.stiffness_and_thermal_load(&model.materials[model.cell_material[cell]])
                     .map_err(|source| AnalysisError::jacobian(block, c, source))?;
                 let nodes = block.cell(c);

@@ -28,6 +28,9 @@ pub struct CellWorkspace {
     pub fe: Vec<f64>,
     /// Strains (Voigt, engineering shear) at the integration points.
     pub eps: Vec<[f64; 6]>,
+    /// Eigenstrain ε₀ at the integration points (the strain-free state of a
+    /// part born after the start): `σ = D(ε − ε_th − ε₀)`. Zero unless set.
+    pub eps0: Vec<[f64; 6]>,
     /// Gradients of all displacement fields (nodes, then incompatible modes),
     /// entry `q * fields + a`, mm⁻¹.
     grads: Vec<[f64; 3]>,
@@ -51,6 +54,7 @@ impl CellWorkspace {
             ke: vec![0.0; 9 * n * n],
             fe: vec![0.0; 3 * n],
             eps: vec![[0.0; 6]; nq],
+            eps0: vec![[0.0; 6]; nq],
             grads: vec![[0.0; 3]; nq * nf],
             k_full: vec![0.0; 9 * nf * nf],
             f_full: vec![0.0; 3 * nf],
@@ -81,7 +85,7 @@ impl CellWorkspace {
     }
 
     /// Temperature and stress-free temperature at point `q`, °C.
-    fn temperatures_at(&self, q: usize) -> (f64, f64) {
+    pub fn temperatures_at(&self, q: usize) -> (f64, f64) {
         let tw = self.values.temperature_weights(q);
         (interpolate(tw, &self.t), interpolate(tw, &self.t0))
     }
@@ -145,7 +149,7 @@ fn fill_gradients(kind: CellKind, values: &CellValues, x: &[[f64; 3]], grads: &m
 
 impl CellWorkspace {
     /// Element stiffness `K_e = ∫ Bᵀ D(T) B dV` and thermal load
-    /// `f_e = ∫ Bᵀ D(T) ε_th dV` of the gathered cell into `ke` and `fe`, with
+    /// `f_e = ∫ Bᵀ D(T) (ε_th + ε₀) dV` of the gathered cell into `ke` and `fe`, with
     /// the incompatible modes of C3D8I condensed.
     pub fn stiffness_and_thermal_load(&mut self, material: &Material) -> Result<(), JacobianError> {
         self.uncondensed(material)?;
@@ -175,8 +179,8 @@ impl CellWorkspace {
             let (t, t0) = self.temperatures_at(q);
             let d = material.stiffness(t);
             let eps_th = material.thermal_strain(t, t0);
-            let sig_th: [f64; 6] =
-                std::array::from_fn(|r| (0..6).map(|c| d[r][c] * eps_th[c]).sum());
+            let e0 = &self.eps0[q];
+            let sig_th: [f64; 6] = std::array::from_fn(|r| (0..6).map(|c| d[r][c] * (eps_th[c] + e0[c])).sum());
             let dv = self.values.detj_w(q);
             let grads = &self.grads[q * nf..(q + 1) * nf];
             for (b, g) in grads.iter().enumerate() {
@@ -209,6 +213,19 @@ impl CellWorkspace {
                     }
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// The eigenstrain that makes the gathered cell stress-free in its
+    /// gathered state: `ε₀ = ε(u) − ε_th(T)` at every point, into `eps0`.
+    pub fn strain_free_eigenstrain(&mut self, material: &Material) -> Result<(), JacobianError> {
+        self.eps0.iter_mut().for_each(|e| *e = [0.0; 6]);
+        self.strains(material)?;
+        for q in 0..self.values.num_points() {
+            let (t, t0) = self.temperatures_at(q);
+            let eth = material.thermal_strain(t, t0);
+            self.eps0[q] = std::array::from_fn(|c| self.eps[q][c] - eth[c]);
         }
         Ok(())
     }
@@ -256,17 +273,15 @@ impl CellWorkspace {
         Ok(())
     }
 
-    /// Stresses `σ = D(T)(ε − ε_th)` (MPa) at the integration points, after
-    /// [`CellWorkspace::strains`], appended to `out`.
+    /// Stresses `σ = D(T)(ε − ε_th − ε₀)` (MPa) at the integration points,
+    /// after [`CellWorkspace::strains`], appended to `out`.
     pub fn stresses_into(&self, material: &Material, out: &mut Vec<[f64; 6]>) {
         for q in 0..self.values.num_points() {
             let (t, t0) = self.temperatures_at(q);
             let d = material.stiffness(t);
             let eth = material.thermal_strain(t, t0);
-            let e = &self.eps[q];
-            out.push(std::array::from_fn(|r| {
-                (0..6).map(|c| d[r][c] * (e[c] - eth[c])).sum()
-            }));
+            let (e, e0) = (&self.eps[q], &self.eps0[q]);
+            out.push(std::array::from_fn(|r| (0..6).map(|c| d[r][c] * (e[c] - eth[c] - e0[c])).sum()));
         }
     }
 }

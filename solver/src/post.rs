@@ -23,17 +23,24 @@ impl QpField {
     }
 }
 
-/// Stresses `σ = D(T)(ε − ε_th)` (MPa) at the integration points of every cell.
+/// Stresses `σ = D(T)(ε − ε_th − ε₀)` (MPa) at the integration points of
+/// every cell (zero in absent cells).
 pub fn recover_stresses(
     model: &Model,
     locate: &[(usize, usize)],
+    state: &crate::analysis::CellState,
     displacement: &[[f64; 3]],
     temperature: &[f64],
 ) -> Result<QpField, AnalysisError> {
     let per_cell: Vec<Vec<[f64; 6]>> = (0..locate.len())
         .into_par_iter()
         .map_init(Workspaces::default, |ws, cell| {
+            if !state.active[cell] {
+                // an absent cell carries no stress
+                return Ok(vec![[0.0; 6]; state.eigenstrain.cell(cell).len()]);
+            }
             let (w, block, c) = ws.gather(model, cell, locate[cell], temperature);
+            w.eps0.copy_from_slice(state.eigenstrain.cell(cell));
             w.gather_displacement(block.cell(c), displacement);
             let material = &model.materials[model.cell_material[cell]];
             w.strains(material)
