@@ -76,7 +76,13 @@ impl CellState {
             offsets.push(offsets.last().unwrap() + nq);
         }
         let total = *offsets.last().unwrap();
-        CellState { active: vec![true; model.mesh.num_cells()], eigenstrain: QpField { offsets, data: vec![[0.0; 6]; total] } }
+        CellState {
+            active: vec![true; model.mesh.num_cells()],
+            eigenstrain: QpField {
+                offsets,
+                data: vec![[0.0; 6]; total],
+            },
+        }
     }
 }
 
@@ -147,9 +153,15 @@ impl<'m> StaticAnalysis<'m> {
     /// eigenstrain `ε₀ = ε(u) − ε_th(T)` that makes it stress-free now, so
     /// its stress follows only from what happens after its birth. Nodes the
     /// newborn cells do not share with active ones take the elastic
-    /// extension of the shared nodes' displacements (the new part fills the
-    /// current gap smoothly).
-    pub fn add(&mut self, cells: &[usize], displacement: &[[f64; 3]], temperature: &[f64]) -> Result<(), AnalysisError> {
+    /// extension of the shared nodes' displacements, so that reported
+    /// displacements (a newborn face's warpage) continue the deformed shape;
+    /// stresses depend only on increments after birth either way.
+    pub fn add(
+        &mut self,
+        cells: &[usize],
+        displacement: &[[f64; 3]],
+        temperature: &[f64],
+    ) -> Result<(), AnalysisError> {
         let model = self.model;
         let u = self.extend(cells, displacement, temperature)?;
         let mut ws = Workspaces::default();
@@ -168,7 +180,12 @@ impl<'m> StaticAnalysis<'m> {
     /// Displacements at the nodes of `born` cells: those shared with active
     /// cells as they are, the others from the born cells' elastic response to
     /// the shared ones (no thermal load).
-    fn extend(&self, born: &[usize], displacement: &[[f64; 3]], temperature: &[f64]) -> Result<Vec<[f64; 3]>, AnalysisError> {
+    fn extend(
+        &self,
+        born: &[usize],
+        displacement: &[[f64; 3]],
+        temperature: &[f64],
+    ) -> Result<Vec<[f64; 3]>, AnalysisError> {
         let model = self.model;
         let shared = nodes_of(model, &self.state.active);
         let mut born_mask = vec![false; model.mesh.num_cells()];
@@ -199,7 +216,13 @@ impl<'m> StaticAnalysis<'m> {
                 state.eigenstrain.data[start + q] = eth.map(|e| -e);
             }
         }
-        let step = Step { name: "birth extension".into(), time: 0.0, constraints, loads: BTreeMap::new(), temperature: temperature.to_vec() };
+        let step = Step {
+            name: "birth extension".into(),
+            time: 0.0,
+            constraints,
+            loads: BTreeMap::new(),
+            temperature: temperature.to_vec(),
+        };
         let mut sub = StaticAnalysis::new(model, self.choice);
         sub.set_state(state);
         let r = sub.solve_step(&step)?;
@@ -240,10 +263,15 @@ impl<'m> StaticAnalysis<'m> {
         let assembly_seconds = t_start.elapsed().as_secs_f64();
         let t_solve = Instant::now();
         let stats = if rhs.is_empty() {
-            SolveStats { method: "none (no unknowns)", ..Default::default() }
+            SolveStats {
+                method: "none (no unknowns)",
+                ..Default::default()
+            }
         } else {
             if values != sys.factored_values {
-                sys.solver.factorize(&sys.pattern, &values).map_err(solver_err)?;
+                sys.solver
+                    .factorize(&sys.pattern, &values)
+                    .map_err(solver_err)?;
                 sys.factored_values = values;
             }
             sys.solver.solve(&mut rhs).map_err(solver_err)?
@@ -257,7 +285,13 @@ impl<'m> StaticAnalysis<'m> {
                 })
             })
             .collect::<Vec<[f64; 3]>>();
-        let stress = recover_stresses(self.model, &self.locate, &self.state, &displacement, &step.temperature)?;
+        let stress = recover_stresses(
+            self.model,
+            &self.locate,
+            &self.state,
+            &displacement,
+            &step.temperature,
+        )?;
         Ok(StepResult {
             name: step.name.clone(),
             time: step.time,
@@ -275,7 +309,11 @@ impl<'m> StaticAnalysis<'m> {
     /// numbers the equations, builds the pattern and analyses it.
     fn setup_system(&mut self, step: &Step) -> Result<(), SolverError> {
         let constrained: BTreeSet<_> = step.constraints.keys().copied().collect();
-        let used: Vec<bool> = nodes_of(self.model, &self.state.active).iter().zip(&self.used).map(|(a, b)| *a && *b).collect();
+        let used: Vec<bool> = nodes_of(self.model, &self.state.active)
+            .iter()
+            .zip(&self.used)
+            .map(|(a, b)| *a && *b)
+            .collect();
         if let Some(sys) = &mut self.system {
             if sys.constrained == constrained && sys.active == self.state.active {
                 sys.dofs = DofMap::new(&self.node_order, &used, &step.constraints);
@@ -289,8 +327,14 @@ impl<'m> StaticAnalysis<'m> {
         } else {
             make_solver(&pattern, self.choice)?
         };
-        self.system =
-            Some(System { constrained, active: self.state.active.clone(), dofs, pattern, solver, factored_values: Vec::new() });
+        self.system = Some(System {
+            constrained,
+            active: self.state.active.clone(),
+            dofs,
+            pattern,
+            solver,
+            factored_values: Vec::new(),
+        });
         Ok(())
     }
 
@@ -365,7 +409,15 @@ fn assemble(
     values: &mut [f64],
     rhs: &mut [f64],
 ) -> Result<(), AnalysisError> {
-    let AssemblyInput { model, coloring, locate, dofs, pattern, step, state } = *input;
+    let AssemblyInput {
+        model,
+        coloring,
+        locate,
+        dofs,
+        pattern,
+        step,
+        state,
+    } = *input;
     let vals = SharedMut::new(values);
     let f = SharedMut::new(rhs);
     for color in &coloring.colors {

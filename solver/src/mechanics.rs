@@ -180,7 +180,8 @@ impl CellWorkspace {
             let d = material.stiffness(t);
             let eps_th = material.thermal_strain(t, t0);
             let e0 = &self.eps0[q];
-            let sig_th: [f64; 6] = std::array::from_fn(|r| (0..6).map(|c| d[r][c] * (eps_th[c] + e0[c])).sum());
+            let sig_th: [f64; 6] =
+                std::array::from_fn(|r| (0..6).map(|c| d[r][c] * (eps_th[c] + e0[c])).sum());
             let dv = self.values.detj_w(q);
             let grads = &self.grads[q * nf..(q + 1) * nf];
             for (b, g) in grads.iter().enumerate() {
@@ -281,7 +282,9 @@ impl CellWorkspace {
             let d = material.stiffness(t);
             let eth = material.thermal_strain(t, t0);
             let (e, e0) = (&self.eps[q], &self.eps0[q]);
-            out.push(std::array::from_fn(|r| (0..6).map(|c| d[r][c] * (e[c] - eth[c] - e0[c])).sum()));
+            out.push(std::array::from_fn(|r| {
+                (0..6).map(|c| d[r][c] * (e[c] - eth[c] - e0[c])).sum()
+            }));
         }
     }
 }
