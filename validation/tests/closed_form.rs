@@ -373,8 +373,8 @@ fn orthotropic_block_expands_freely_per_axis() {
 
 /// The same input gives the same numbers on 1 and 2 threads: bit-identical
 /// for assembly, stress recovery and CG (coloured assembly, fixed-order
-/// reductions), and to round-off (1e-11 of max |u|: ε times the condition
-/// number) for the direct solve, whose parallel supernodal factorisation
+/// reductions), and to round-off (ε times the condition number, 1e-9 of
+/// max |u|) for the direct solve, whose parallel supernodal factorisation
 /// (faer) sums some updates in a thread- and timing-dependent order.
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
@@ -408,10 +408,12 @@ fn results_do_not_depend_on_the_thread_count() {
         "direct: max |Δu| between 1 and 2 threads = {:.3e} of max |u|",
         diff / umax
     );
-    // round-off of this system: machine epsilon times a condition number
-    // of about 1e5 (pivot ratio ~1e-4 and beyond) gives ~1e-11
+    // round-off of this system: machine epsilon (1.1e-16) times its
+    // condition number, of order 1e7 for these stiffness contrasts and
+    // aspect ratios (Jacobi-CG needs ~6000 iterations), bounds the
+    // difference at ~1e-9; measured 2e-14 to 2e-11 depending on timing
     assert!(
-        diff <= 1e-11 * umax,
+        diff <= 1e-9 * umax,
         "direct solve differs between 1 and 2 threads by {diff:e}"
     );
     assert_eq!(
