@@ -244,8 +244,13 @@ fn run_case(case: &Case, path: &Path, out: &Path, choice: SolverChoice) -> Resul
     for w in mesher::package::quality(&model.mesh).warnings {
         eprintln!("warning: {w}");
     }
-    let results = run_model(&model, &case.name, out, false, choice)?;
-    let summary = Summary::new(case, &model, results.last().expect("one step"));
+    let summary = match &case.process {
+        None => {
+            let results = run_model(&model, &case.name, out, false, choice)?;
+            Summary::new(case, &model, results.last().expect("one step"))
+        }
+        Some(recipe) => run_recipe_case(case, recipe, model, out, choice)?,
+    };
     print!("{summary}");
     for (name, text) in [
         ("summary.json", summary.to_json()),
@@ -259,6 +264,71 @@ fn run_case(case: &Case, path: &Path, out: &Path, choice: SolverChoice) -> Resul
     }
     println!("wrote {}", out.join("summary.json").display());
     Ok(())
+}
+
+/// Runs a case's bonding recipe: a line and a `.vtu` per step, the `.pvd`
+/// over time, `history.csv`; returns the final state's summary.
+fn run_recipe_case(
+    case: &Case,
+    recipe: &cases::process::Recipe,
+    mut model: solver::model::Model,
+    out: &Path,
+    choice: SolverChoice,
+) -> Result<Summary> {
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("creating output folder {}", out.display()))?;
+    let points = PartPoints::new(&model.mesh);
+    let mut collection = Vec::new();
+    let mut failure: Option<anyhow::Error> = None;
+    let model_for_output = {
+        let mut m = model.clone();
+        m.initial_temperature = vec![recipe.start; m.mesh.num_nodes()];
+        m
+    };
+    let outputs = cases::process::run_recipe(case, recipe, &mut model, choice, |o| {
+        let warp: Vec<String> = o
+            .summary
+            .warpage_um
+            .iter()
+            .map(|(f, w)| format!("{f} {w:.4} um"))
+            .collect();
+        let (lo, hi) = o
+            .result
+            .temperature
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &t| {
+                (a.min(t), b.max(t))
+            });
+        println!(
+            "{:>8.3} s  {:<12} T {lo:.1}..{hi:.1} C  warpage {}  bumps {:.1} MPa",
+            o.time,
+            o.step,
+            warp.join(", "),
+            o.summary
+                .bumps
+                .as_ref()
+                .map(|b| b.von_mises_max)
+                .unwrap_or(0.0)
+        );
+        let file = format!("{}_{:03}.vtu", case.name, collection.len() + 1);
+        if let Err(e) = vtk::write_vtu(&out.join(&file), &model_for_output, &points, &o.result) {
+            failure.get_or_insert(anyhow::anyhow!("writing {file}: {e}"));
+        }
+        collection.push((o.time, file));
+    })?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    let pvd = out.join(format!("{}.pvd", case.name));
+    vtk::write_pvd(&pvd, &collection).with_context(|| format!("writing {}", pvd.display()))?;
+    let history = cases::process::history_csv(&outputs);
+    solver::io::write_atomically(&out.join("history.csv"), |w| {
+        use std::io::Write;
+        w.write_all(history.as_bytes())
+    })
+    .context("writing history.csv")?;
+    println!("wrote {} and history.csv", pvd.display());
+    Ok(outputs.last().expect("a recipe has steps").summary.clone())
 }
 
 fn solve(deck_path: &Path, out: &Path, csv: bool, choice: SolverChoice) -> Result<()> {

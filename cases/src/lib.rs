@@ -5,6 +5,7 @@
 //! the bonding temperature, one step at room temperature. The format is
 //! documented in `cases/README.md`.
 
+pub mod process;
 pub mod summary;
 
 use materials::library::Library;
@@ -154,6 +155,8 @@ pub struct Case {
     pub room: f64,
     pub supports: Supports,
     pub roles: Roles,
+    /// The bonding recipe (`[process]`), if the case has one.
+    pub process: Option<process::Recipe>,
 }
 
 fn rect(r: &TomlReader<'_>, place: &str, t: &toml::Table) -> Result<Rect, TomlError> {
@@ -312,6 +315,7 @@ impl Case {
                 "material",
                 "library",
                 "part",
+                "process",
             ],
         )?;
         let head = table(&r, "case", r.field("top level", &doc, "case")?)?;
@@ -415,7 +419,7 @@ impl Case {
                 }
             }
         };
-        Ok(Case {
+        let mut case = Case {
             name,
             description,
             file: file.to_string(),
@@ -426,7 +430,12 @@ impl Case {
             room,
             supports,
             roles,
-        })
+            process: None,
+        };
+        if let Some(v) = doc.get("process") {
+            case.process = Some(process::Recipe::parse(&r, v, &case)?);
+        }
+        Ok(case)
     }
 
     fn parts(

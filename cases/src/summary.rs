@@ -52,6 +52,8 @@ pub struct Summary {
     /// Largest first principal stress in the die, MPa.
     pub die_max_principal_mpa: Option<f64>,
     pub parts: Vec<PartSummary>,
+    /// For a recipe run: its steps and end time, instead of one cool-down.
+    pub process: Option<String>,
 }
 
 /// Stress measures over the cells of `parts`.
@@ -151,6 +153,7 @@ impl Summary {
             adhesives,
             die_max_principal_mpa,
             parts,
+            process: None,
         }
     }
 
@@ -199,16 +202,23 @@ impl Summary {
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(
-            f,
-            "{}: {} {} model, {} DOF, stress-free at {} C, cooled to {} C",
-            self.case,
-            self.element,
-            self.symmetry,
-            self.dof,
-            self.stress_free_temperature_c,
-            self.room_temperature_c
-        )?;
+        match &self.process {
+            Some(p) => writeln!(
+                f,
+                "{}: {} {} model, {} DOF, {p}",
+                self.case, self.element, self.symmetry, self.dof
+            )?,
+            None => writeln!(
+                f,
+                "{}: {} {} model, {} DOF, stress-free at {} C, cooled to {} C",
+                self.case,
+                self.element,
+                self.symmetry,
+                self.dof,
+                self.stress_free_temperature_c,
+                self.room_temperature_c
+            )?,
+        }
         for (face, w) in &self.warpage_um {
             writeln!(f, "  warpage {face:<28} {w:>10.4} um")?;
         }
