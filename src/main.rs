@@ -292,13 +292,7 @@ fn run_recipe_case(
             .iter()
             .map(|(f, w)| format!("{f} {w:.4} um"))
             .collect();
-        let (lo, hi) = o
-            .result
-            .temperature
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &t| {
-                (a.min(t), b.max(t))
-            });
+        let (lo, hi) = o.temperature_range();
         println!(
             "{:>8.3} s  {:<12} T {lo:.1}..{hi:.1} C  warpage {}  bumps {:.1} MPa",
             o.time,

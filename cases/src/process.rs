@@ -200,6 +200,18 @@ pub struct RecipeOutput {
     pub summary: Summary,
 }
 
+impl RecipeOutput {
+    /// Lowest and highest nodal temperature, °C.
+    pub fn temperature_range(&self) -> (f64, f64) {
+        self.result
+            .temperature
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &t| {
+                (a.min(t), b.max(t))
+            })
+    }
+}
+
 /// Runs the recipe of `case` on `model` (from [`Case::model`]); calls
 /// `report` after each step.
 pub fn run_recipe(
@@ -368,13 +380,7 @@ pub fn history_csv(outputs: &[RecipeOutput]) -> String {
         ",bump_von_mises_max_MPa,bump_peel_max_MPa,bump_shear_max_MPa,die_max_principal_MPa\n",
     );
     for o in outputs {
-        let (lo, hi) = o
-            .result
-            .temperature
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &t| {
-                (a.min(t), b.max(t))
-            });
+        let (lo, hi) = o.temperature_range();
         let opt = |v: Option<f64>| v.map(|x| format!("{x:.6}")).unwrap_or_default();
         s.push_str(&format!(
             "{},{:.6},{},{},{lo:.6},{hi:.6}",
