@@ -485,3 +485,40 @@ fn set_overrides_case_values() {
     );
     assert!(!out.join("x").exists() && !out.join("y").exists());
 }
+
+#[test]
+fn run_follows_a_recipe_and_writes_its_history() {
+    let out = scratch("recipe");
+    let case = repo().join("cases/pcb_acf.toml");
+    let o = pkgstress(&[
+        "run",
+        case.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quick",
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(stdout.contains("recipe step 'final-cool' of 5"), "{stdout}");
+    let history = std::fs::read_to_string(out.join("history.csv")).unwrap();
+    assert_eq!(
+        history.lines().count(),
+        6,
+        "a header and one row per step:\n{history}"
+    );
+    assert!(
+        history
+            .lines()
+            .nth(2)
+            .unwrap()
+            .starts_with("hold,12.000000,200.000000,40.000000"),
+        "{history}"
+    );
+    let pvd = std::fs::read_to_string(out.join("pcb_acf.pvd")).unwrap();
+    assert_eq!(pvd.matches("<DataSet").count(), 5);
+    assert!(out.join("summary.json").exists());
+}
