@@ -35,6 +35,34 @@ enum SolverArg {
     Cg,
 }
 
+/// A case file and how to read it (shared by run, mesh and export-inp).
+#[derive(clap::Args)]
+struct CaseArgs {
+    /// The case file (.toml).
+    case: PathBuf,
+    /// Coarse mesh for a quick look (C3D8I, one element per layer and bump, twice the size).
+    #[arg(long)]
+    quick: bool,
+    /// Override a case value: KEY=VALUE, e.g. temperatures.stress_free="150 C",
+    /// mesh.element=c3d8i, part.glass.material=soda_lime_glass (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+}
+
+impl CaseArgs {
+    /// Reads the case with its overrides, coarsened with `--quick`.
+    fn load(&self) -> Result<Case> {
+        let mut case = Case::from_file_with(&self.case, &self.set)?;
+        if self.quick {
+            case.controls.kind = mesher::CellKind::Hex8I;
+            case.controls.layers = 1;
+            case.controls.across_prisms = 1;
+            case.controls.size *= 2.0;
+        }
+        Ok(case)
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Solve an Abaqus/CalculiX keyword deck (linear thermo-elastic static steps).
@@ -51,53 +79,36 @@ enum Command {
         #[arg(long, value_enum, default_value = "auto")]
         solver: SolverArg,
     },
-    /// Run a case file: stress-free at the bonding temperature, cooled to room
-    /// temperature; prints and writes summary.json / summary.csv and the fields.
+    /// Run a case file: stress-free at the bonding temperature and cooled to
+    /// room temperature, or through its bonding recipe (`[process]`) if it has
+    /// one; prints and writes summary.json / summary.csv (and history.csv for
+    /// a recipe) and the fields.
     Run {
-        /// The case file (.toml).
-        case: PathBuf,
+        #[command(flatten)]
+        case: CaseArgs,
         /// Output folder.
         #[arg(long, short)]
         out: PathBuf,
-        /// Coarse mesh for a quick look (C3D8I, one element per layer and bump, twice the size).
-        #[arg(long)]
-        quick: bool,
-        /// Override a case value: KEY=VALUE, e.g. temperatures.stress_free="150 C",
-        /// mesh.element=c3d8i, part.glass.material=soda_lime_glass (repeatable).
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        set: Vec<String>,
         /// Linear solver.
         #[arg(long, value_enum, default_value = "auto")]
         solver: SolverArg,
     },
     /// Mesh a case file only: writes the mesh for ParaView and a quality report.
     Mesh {
-        /// The case file (.toml).
-        case: PathBuf,
+        #[command(flatten)]
+        case: CaseArgs,
         /// Output folder.
         #[arg(long, short)]
         out: PathBuf,
-        /// Coarse mesh, as `run --quick`.
-        #[arg(long)]
-        quick: bool,
-        /// Override a case value, as `run --set`.
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        set: Vec<String>,
     },
     /// Write a case's model as an Abaqus/CalculiX deck (mesh, materials,
     /// supports, temperatures), to cross-check it in another code.
     ExportInp {
-        /// The case file (.toml).
-        case: PathBuf,
+        #[command(flatten)]
+        case: CaseArgs,
         /// The deck to write.
         #[arg(short, long)]
         output: PathBuf,
-        /// Coarse mesh, as `run --quick`.
-        #[arg(long)]
-        quick: bool,
-        /// Override a case value, as `run --set`.
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        set: Vec<String>,
     },
     /// List the material library with the source of every number.
     Materials {
@@ -141,25 +152,11 @@ fn run(cli: Cli) -> Result<()> {
             csv,
             solver,
         } => solve(&deck, &out, csv, solver.into()),
-        Command::Run {
-            case,
-            out,
-            quick,
-            set,
-            solver,
-        } => run_case(&load_case(&case, quick, &set)?, &case, &out, solver.into()),
-        Command::Mesh {
-            case,
-            out,
-            quick,
-            set,
-        } => mesh_case(&load_case(&case, quick, &set)?, &case, &out),
-        Command::ExportInp {
-            case,
-            output,
-            quick,
-            set,
-        } => export_inp(&load_case(&case, quick, &set)?, &case, &output),
+        Command::Run { case, out, solver } => {
+            run_case(&case.load()?, &case.case, &out, solver.into())
+        }
+        Command::Mesh { case, out } => mesh_case(&case.load()?, &case.case, &out),
+        Command::ExportInp { case, output } => export_inp(&case.load()?, &case.case, &output),
         Command::Materials { name, library } => list_materials(name.as_deref(), library.as_deref()),
     }
 }
@@ -172,18 +169,6 @@ impl From<SolverArg> for SolverChoice {
             SolverArg::Cg => SolverChoice::Iterative,
         }
     }
-}
-
-/// Reads a case with its `--set` overrides, coarsened with `quick`.
-fn load_case(path: &Path, quick: bool, overrides: &[String]) -> Result<Case> {
-    let mut case = Case::from_file_with(path, overrides)?;
-    if quick {
-        case.controls.kind = mesher::CellKind::Hex8I;
-        case.controls.layers = 1;
-        case.controls.across_prisms = 1;
-        case.controls.size *= 2.0;
-    }
-    Ok(case)
 }
 
 fn mesh_case(case: &Case, path: &Path, out: &Path) -> Result<()> {

@@ -136,6 +136,7 @@ struct ThermalWorkspace {
     t: Vec<f64>,
     k: Vec<f64>,
     c: Vec<f64>,
+    load: Vec<f64>,
 }
 
 impl ThermalWorkspace {
@@ -147,6 +148,7 @@ impl ThermalWorkspace {
             t: vec![0.0; n],
             k: vec![0.0; n * n],
             c: vec![0.0; n * n],
+            load: vec![0.0; n],
         }
     }
 
@@ -174,6 +176,38 @@ impl ThermalWorkspace {
         }
         Ok(())
     }
+}
+
+type ThermalWorkspaces = [Option<ThermalWorkspace>; 5];
+
+/// Gathers cell `cell` at temperatures `t` into the workspace of its kind and
+/// computes its conduction and capacity matrices; returns the workspace and
+/// the cell's nodes.
+fn cell_matrices<'w, 'p>(
+    problem: &'p ThermalProblem<'p>,
+    (b, c): (usize, usize),
+    cell: usize,
+    t: &[f64],
+    ws: &'w mut ThermalWorkspaces,
+) -> Result<(&'w mut ThermalWorkspace, &'p [usize]), ThermalError> {
+    let block = &problem.mesh.blocks[b];
+    let nodes = block.cell(c);
+    let w = ws[block.kind as usize].get_or_insert_with(|| ThermalWorkspace::new(block.kind));
+    for (k, &v) in nodes.iter().enumerate() {
+        w.x[k] = problem.mesh.coordinates[v];
+        w.t[k] = t[v];
+    }
+    let m = problem.cell_material[cell];
+    let props = problem
+        .properties
+        .get(m)
+        .and_then(Option::as_ref)
+        .ok_or(ThermalError::MissingProperties(m))?;
+    w.matrices(props).map_err(|source| ThermalError::Jacobian {
+        element: block.cell_ids[c],
+        source,
+    })?;
+    Ok((w, nodes))
 }
 
 impl<'m> TransientThermal<'m> {
@@ -262,40 +296,22 @@ impl<'m> TransientThermal<'m> {
         let f = SharedMut::new(&mut rhs);
         for color in &self.coloring.colors {
             color.par_iter().try_for_each_init(
-                || -> [Option<ThermalWorkspace>; 5] { Default::default() },
+                ThermalWorkspaces::default,
                 |ws, &cell| -> Result<(), ThermalError> {
-                    let (b, c) = self.locate[cell];
-                    let block = &problem.mesh.blocks[b];
-                    let nodes = block.cell(c);
-                    let w = ws[block.kind as usize]
-                        .get_or_insert_with(|| ThermalWorkspace::new(block.kind));
-                    for (k, &v) in nodes.iter().enumerate() {
-                        w.x[k] = problem.mesh.coordinates[v];
-                        w.t[k] = t_old[v];
-                    }
-                    let m = problem.cell_material[cell];
-                    let props = problem
-                        .properties
-                        .get(m)
-                        .and_then(Option::as_ref)
-                        .ok_or(ThermalError::MissingProperties(m))?;
-                    w.matrices(props).map_err(|source| ThermalError::Jacobian {
-                        element: block.cell_ids[c],
-                        source,
-                    })?;
+                    let (w, nodes) = cell_matrices(problem, self.locate[cell], cell, t_old, ws)?;
                     // system matrix K (+ C/Δt) and right-hand side (C/Δt) T_old
                     let n = nodes.len();
-                    let mut load = vec![0.0; n];
+                    w.load.iter_mut().for_each(|v| *v = 0.0);
                     if let Some(dt) = dt {
                         for a in 0..n {
                             for bb in 0..n {
                                 w.k[a * n + bb] += w.c[a * n + bb] / dt;
-                                load[a] += w.c[a * n + bb] / dt * w.t[bb];
+                                w.load[a] += w.c[a * n + bb] / dt * w.t[bb];
                             }
                         }
                     }
                     // SAFETY: cells of one colour share no node.
-                    unsafe { scatter(nodes, &w.k, &load, &dofs, pattern, vals, f) };
+                    unsafe { scatter(nodes, &w.k, &w.load, &dofs, pattern, vals, f) };
                     Ok(())
                 },
             )?;
@@ -332,27 +348,9 @@ impl<'m> TransientThermal<'m> {
         t: &[f64],
         mut visit: impl FnMut(&[usize], &ThermalWorkspace),
     ) -> Result<(), ThermalError> {
-        let problem = self.problem;
-        let mut ws: [Option<ThermalWorkspace>; 5] = Default::default();
-        for (cell, &(b, c)) in self.locate.iter().enumerate() {
-            let block = &problem.mesh.blocks[b];
-            let nodes = block.cell(c);
-            let w =
-                ws[block.kind as usize].get_or_insert_with(|| ThermalWorkspace::new(block.kind));
-            for (k, &v) in nodes.iter().enumerate() {
-                w.x[k] = problem.mesh.coordinates[v];
-                w.t[k] = t[v];
-            }
-            let m = problem.cell_material[cell];
-            let props = problem
-                .properties
-                .get(m)
-                .and_then(Option::as_ref)
-                .ok_or(ThermalError::MissingProperties(m))?;
-            w.matrices(props).map_err(|source| ThermalError::Jacobian {
-                element: block.cell_ids[c],
-                source,
-            })?;
+        let mut ws = ThermalWorkspaces::default();
+        for (cell, &loc) in self.locate.iter().enumerate() {
+            let (w, nodes) = cell_matrices(self.problem, loc, cell, t, &mut ws)?;
             visit(nodes, w);
         }
         Ok(())
