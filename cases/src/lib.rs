@@ -764,7 +764,10 @@ impl Case {
     }
 
     /// Support and symmetry constraints.
-    fn constraints(&self, mesh: &Mesh) -> Result<BTreeMap<(usize, usize), f64>, CaseError> {
+    pub(crate) fn constraints(
+        &self,
+        mesh: &Mesh,
+    ) -> Result<BTreeMap<(usize, usize), f64>, CaseError> {
         let mut bc = BTreeMap::new();
         for (set, d) in [("SYMMETRY_X", 0), ("SYMMETRY_Y", 1)] {
             for &v in mesh.node_sets.get(set).map(Vec::as_slice).unwrap_or(&[]) {

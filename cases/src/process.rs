@@ -40,10 +40,21 @@ pub struct RecipeStep {
     /// other exterior faces.
     pub ambient: f64,
     pub film: f64,
+    /// Pressure from the head on a face during the step: `(face, value)`
+    /// with the value a pressure (MPa) or, for [`Load::Force`], the total
+    /// force on the whole package (N). The stage face carries it.
+    pub pressure: Option<(FaceRef, Load)>,
     /// Parts born at the end of the step.
     pub add: Vec<String>,
     /// Parts removed at the end of the step.
     pub remove: Vec<String>,
+}
+
+/// A head load: a pressure (MPa) or a total force on the whole package (N).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Load {
+    Pressure(f64),
+    Force(f64),
 }
 
 /// The recipe of a case.
@@ -116,6 +127,7 @@ impl Recipe {
                     "stage",
                     "ambient",
                     "film",
+                    "pressure",
                     "add",
                     "remove",
                 ],
@@ -166,6 +178,44 @@ impl Recipe {
                 r.field(&place, st, "film")?,
                 Dimension::FilmCoefficient,
             )?;
+            let pressure = match st.get("pressure") {
+                None => None,
+                Some(v) => {
+                    let pp = format!("{place}.pressure");
+                    let t = v.as_table().ok_or_else(|| {
+                        r.err(&pp, "expected { face = \"part.bottom\", value = \"2 MPa\" } or { face, force = \"30 N\" }")
+                    })?;
+                    r.only(&pp, t, &["face", "value", "force"])?;
+                    let face = crate::face(
+                        r,
+                        &format!("{pp}.face"),
+                        r.field(&pp, t, "face")?,
+                        &case.parts,
+                    )?;
+                    let load = match (t.get("value"), t.get("force")) {
+                        (Some(v), None) => Load::Pressure(r.scalar(
+                            &format!("{pp}.value"),
+                            v,
+                            Dimension::Stress,
+                        )?),
+                        (None, Some(f)) => {
+                            Load::Force(r.scalar(&format!("{pp}.force"), f, Dimension::Force)?)
+                        }
+                        _ => {
+                            return Err(
+                                r.err(&pp, "give exactly one of 'value' (a pressure) or 'force'")
+                            )
+                        }
+                    };
+                    if stage.is_none() {
+                        return Err(r.err(
+                            &pp,
+                            "a head pressure needs a stage face in the same step to carry it",
+                        ));
+                    }
+                    Some((face, load))
+                }
+            };
             let names = |key: &str| {
                 crate::part_names(r, &format!("{place}.{key}"), st.get(key), &case.parts)
             };
@@ -178,6 +228,7 @@ impl Recipe {
                 stage,
                 ambient,
                 film,
+                pressure,
                 add: names("add")?,
                 remove: names("remove")?,
             });
@@ -327,11 +378,36 @@ pub fn run_recipe(
         if let Some((_, target)) = &s.stage {
             stage_t = *target;
         }
+        // supports: the stage carries a head load; otherwise the case's own
+        let (constraints, loads) = match (&s.pressure, &s.stage) {
+            (Some((face, load)), Some((stage, _))) => {
+                let staged = Case {
+                    supports: crate::Supports::Stage(stage.clone()),
+                    ..case.clone()
+                };
+                let constraints = staged.constraints(&model_ro.mesh)?;
+                let faces = solver::element::face::faces_on(&model_ro.mesh, &face_nodes(face));
+                let area = solver::loads::faces_area(&model_ro.mesh, &faces);
+                let copies = match case.controls.symmetry {
+                    mesher::package::Symmetry::Full => 1.0,
+                    mesher::package::Symmetry::Half => 2.0,
+                    mesher::package::Symmetry::Quarter => 4.0,
+                };
+                let p = match *load {
+                    Load::Pressure(p) => p,
+                    Load::Force(f) => f / (area * copies),
+                };
+                let mut loads = BTreeMap::new();
+                solver::loads::add_pressure(&model_ro.mesh, &faces, p, &mut loads);
+                (constraints, loads)
+            }
+            _ => (model_ro.steps[0].constraints.clone(), BTreeMap::new()),
+        };
         let step = Step {
             name: s.name.clone(),
             time,
-            constraints: model_ro.steps[0].constraints.clone(),
-            loads: BTreeMap::new(),
+            constraints,
+            loads,
             temperature: t.clone(),
         };
         let result = analysis.solve_step(&step).map_err(|e| err(e.to_string()))?;

@@ -17,6 +17,7 @@ pub mod dense;
 pub mod element;
 pub mod io;
 pub mod linear;
+pub mod loads;
 pub mod mechanics;
 pub mod model;
 pub mod ordering;

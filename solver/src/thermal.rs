@@ -57,34 +57,12 @@ pub struct Convection {
 impl Convection {
     /// Convection from every exterior face whose nodes all lie in `nodes`.
     pub fn on_nodes(mesh: &Mesh, nodes: &[usize], film: f64, ambient: f64) -> Self {
-        let set: BTreeSet<usize> = nodes.iter().copied().collect();
-        let faces = crate::element::face::exterior_faces(mesh)
-            .into_iter()
-            .filter(|&(cell, k)| {
-                let cn = mesh.cell_nodes(cell);
-                let shape = kind_of(mesh, cell).shape();
-                crate::element::face::faces(shape)[k]
-                    .iter()
-                    .all(|&a| set.contains(&cn[a]))
-            })
-            .collect();
         Convection {
-            faces,
+            faces: crate::element::face::faces_on(mesh, nodes),
             film,
             ambient,
         }
     }
-}
-
-fn kind_of(mesh: &Mesh, cell: usize) -> CellKind {
-    let mut offset = 0;
-    for b in &mesh.blocks {
-        if cell < offset + b.len() {
-            return b.kind;
-        }
-        offset += b.len();
-    }
-    panic!("cell {cell} out of range")
 }
 
 /// `∫ h N_a N_b dA` (row-major) and `∫ h T_∞ N_a dA` of one face with node
@@ -320,7 +298,9 @@ impl<'m> TransientThermal<'m> {
         for conv in convection {
             for &(cell, k) in &conv.faces {
                 let nodes_all = problem.mesh.cell_nodes(cell);
-                let local = crate::element::face::faces(kind_of(problem.mesh, cell).shape())[k];
+                let local = crate::element::face::faces(
+                    crate::element::face::cell_of(problem.mesh, cell).0,
+                )[k];
                 let nodes: Vec<usize> = local.iter().map(|&a| nodes_all[a]).collect();
                 let x: Vec<[f64; 3]> = nodes.iter().map(|&v| problem.mesh.coordinates[v]).collect();
                 let n = nodes.len();
@@ -387,7 +367,8 @@ impl<'m> TransientThermal<'m> {
         for conv in convection {
             for &(cell, k) in &conv.faces {
                 let nodes_all = mesh.cell_nodes(cell);
-                let local = crate::element::face::faces(kind_of(mesh, cell).shape())[k];
+                let local =
+                    crate::element::face::faces(crate::element::face::cell_of(mesh, cell).0)[k];
                 let x: Vec<[f64; 3]> = local
                     .iter()
                     .map(|&a| mesh.coordinates[nodes_all[a]])

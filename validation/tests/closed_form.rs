@@ -452,3 +452,72 @@ fn iterative_and_direct_solutions_agree() {
     );
     assert!(diff < 1e-7 * umax);
 }
+
+/// A block on frictionless rollers (u_x = 0 on x = 0, u_y = 0 on y = 0,
+/// u_z = 0 on z = 0) under a uniform pressure p on its top face is in
+/// uniaxial compression: σzz = −p, all else zero, and the nodal forces add
+/// up to p·A. Tolerance 1e-9 relative.
+#[test]
+fn pressure_on_a_block_gives_uniaxial_compression() {
+    let p = 3.5;
+    for kind in [CellKind::Hex20R, CellKind::Tet10] {
+        let parts = [(
+            BoxPart {
+                name: "block".into(),
+                min: [0.0; 3],
+                max: [1.0, 2.0, 0.5],
+            },
+            iso("S", 130e3, 0.28, 2.6e-6),
+        )];
+        let base = if kind == CellKind::Tet10 {
+            CellKind::Hex8
+        } else {
+            kind
+        };
+        let mut model = layered_model(
+            &parts,
+            &Density {
+                size: [0.25; 3],
+                min_divisions: 2,
+            },
+            base,
+            25.0,
+            25.0,
+        );
+        if kind == CellKind::Tet10 {
+            model.mesh = mesher::tets::tetrahedralize(&model.mesh);
+            let n = model.mesh.num_nodes();
+            model.cell_material = vec![0; model.mesh.num_cells()];
+            model.initial_temperature = vec![25.0; n];
+            model.steps[0].temperature = vec![25.0; n];
+        }
+        let mut rollers = BTreeMap::new();
+        for (v, x) in model.mesh.coordinates.iter().enumerate() {
+            for d in 0..3 {
+                if x[d].abs() < 1e-12 {
+                    rollers.insert((v, d), 0.0);
+                }
+            }
+        }
+        model.steps[0].constraints = rollers;
+        let top = model.mesh.node_sets["BLOCK_TOP"].clone();
+        let faces = solver::element::face::faces_on(&model.mesh, &top);
+        assert!((solver::loads::faces_area(&model.mesh, &faces) - 2.0).abs() < 1e-12);
+        let mut loads = BTreeMap::new();
+        solver::loads::add_pressure(&model.mesh, &faces, p, &mut loads);
+        let fz: f64 = loads
+            .iter()
+            .filter(|((_, d), _)| *d == 2)
+            .map(|(_, f)| f)
+            .sum();
+        assert!((fz + p * 2.0).abs() < 1e-12, "{kind:?}: resultant {fz} N");
+        model.steps[0].loads = loads;
+        let r = solve(&model, SolverChoice::Direct);
+        for s in &r.stress.data {
+            assert!((s[2] + p).abs() < 1e-9 * p, "{kind:?}: σ = {s:?}");
+            for k in [0, 1, 3, 4, 5] {
+                assert!(s[k].abs() < 1e-9 * p, "{kind:?}: σ = {s:?}");
+            }
+        }
+    }
+}

@@ -143,3 +143,53 @@ fn the_pcb_acf_recipe_births_the_acf_and_the_filter() {
         .iter()
         .all(|t| (t - 25.0).abs() < 1e-6));
 }
+
+/// Equilibrium under the head: at the end of pcb_acf's hold the ACF is not
+/// yet born and the colour-filter polymer's top is free, so the bumps alone
+/// carry the head's 30 N from the die to the board. Their volume-mean σzz
+/// is therefore exactly −F/A (A their cross-section; a quarter model carries
+/// a quarter of both), and exactly zero without the force (thermal stresses
+/// balance themselves). Tolerance 1e-6 of F/A.
+#[test]
+fn the_bumps_carry_the_head_force() {
+    let case = quick_case("pcb_acf", "");
+    let with = case.process.clone().unwrap();
+    let mut without = with.clone();
+    without.steps.iter_mut().for_each(|s| s.pressure = None);
+    let mean_szz = |recipe: &cases::process::Recipe| {
+        let mut model = case.model().unwrap();
+        let out = run_recipe(&case, recipe, &mut model, SolverChoice::Direct, |_| {}).unwrap();
+        let hold = out.into_iter().find(|o| o.step == "hold").unwrap();
+        let bumps = model
+            .mesh
+            .part_names
+            .iter()
+            .position(|p| p == "bumps")
+            .unwrap();
+        let (mut volume, mut integral) = (0.0, 0.0);
+        for (cell, b, c) in model.mesh.cells() {
+            if model.mesh.cell_part[cell] != bumps {
+                continue;
+            }
+            let block = &model.mesh.blocks[b];
+            let mut v = solver::values::CellValues::new(block.kind);
+            let x: Vec<[f64; 3]> = block
+                .cell(c)
+                .iter()
+                .map(|&n| model.mesh.coordinates[n])
+                .collect();
+            v.reinit(&x).unwrap();
+            for (q, s) in hold.result.stress.cell(cell).iter().enumerate() {
+                volume += v.detj_w(q);
+                integral += v.detj_w(q) * s[2];
+            }
+        }
+        (integral / volume, volume / 0.020) // bumps are 20 um tall prisms
+    };
+    let (pressed, area) = mean_szz(&with);
+    let (free, _) = mean_szz(&without);
+    let expected = -(30.0 / 4.0) / area;
+    eprintln!("bump mean σzz at the end of the hold: {pressed:.4} MPa (−F/A = {expected:.4} MPa), {free:.2e} MPa without the force");
+    assert!((pressed - expected).abs() <= 1e-6 * expected.abs());
+    assert!(free.abs() <= 1e-6 * expected.abs());
+}

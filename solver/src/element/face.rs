@@ -137,6 +137,30 @@ pub fn exterior_faces(mesh: &mesher::Mesh) -> Vec<(usize, usize)> {
     out
 }
 
+/// The shape and nodes of global cell `cell`.
+pub fn cell_of(mesh: &mesher::Mesh, cell: usize) -> (Shape, &[usize]) {
+    let mut offset = 0;
+    for b in &mesh.blocks {
+        if cell < offset + b.len() {
+            return (b.kind.shape(), b.cell(cell - offset));
+        }
+        offset += b.len();
+    }
+    panic!("cell {cell} out of range")
+}
+
+/// Exterior faces `(cell, face index)` whose nodes all lie in `nodes`.
+pub fn faces_on(mesh: &mesher::Mesh, nodes: &[usize]) -> Vec<(usize, usize)> {
+    let set: std::collections::BTreeSet<usize> = nodes.iter().copied().collect();
+    exterior_faces(mesh)
+        .into_iter()
+        .filter(|&(cell, k)| {
+            let (shape, cn) = cell_of(mesh, cell);
+            faces(shape)[k].iter().all(|&a| set.contains(&cn[a]))
+        })
+        .collect()
+}
+
 /// Area element `|∂x/∂s × ∂x/∂t|` at a face point from node coordinates.
 pub fn area_factor(x: &[[f64; 3]], dn: &[[f64; 2]]) -> f64 {
     let mut a = [0.0; 3];
