@@ -189,6 +189,12 @@ pub fn mesh_package(parts: &[PartGeometry], c: &MeshControls) -> Result<Mesh, St
     if !(c.size.is_finite() && c.size > 0.0) {
         return Err(StructuredError::BadSize);
     }
+    if c.symmetry != Symmetry::Full {
+        check_symmetric(parts, 0)?;
+    }
+    if c.symmetry == Symmetry::Quarter {
+        check_symmetric(parts, 1)?;
+    }
     let clip = [
         c.symmetry != Symmetry::Full,
         c.symmetry == Symmetry::Quarter,
@@ -257,6 +263,46 @@ pub fn mesh_package(parts: &[PartGeometry], c: &MeshControls) -> Result<Mesh, St
     add_interfaces(&mut mesh);
     add_symmetry_planes(&mut mesh, clip);
     Ok(mesh)
+}
+
+/// Checks that every part is its own mirror image about the plane
+/// `axis = 0` (x: 0, y: 1): boxes, openings, fillet steps and prism sets.
+fn check_symmetric(parts: &[PartGeometry], axis: usize) -> Result<(), StructuredError> {
+    let tol = |a: f64, b: f64| (a - b).abs() <= 1e-9 * (1.0 + a.abs().max(b.abs()));
+    let span = |r: &Rect| if axis == 0 { r.x } else { r.y };
+    let other = |r: &Rect| if axis == 0 { r.y } else { r.x };
+    let mirrored = |r: &Rect, set: &[Rect]| {
+        set.iter().any(|q| {
+            tol(span(q)[0], -span(r)[1])
+                && tol(span(q)[1], -span(r)[0])
+                && tol(other(q)[0], other(r)[0])
+                && tol(other(q)[1], other(r)[1])
+        })
+    };
+    for p in parts {
+        let ok = match &p.region {
+            Region::Box {
+                footprint,
+                openings,
+                steps,
+                ..
+            } => {
+                mirrored(footprint, &[*footprint])
+                    && openings.iter().all(|o| mirrored(o, openings))
+                    && steps
+                        .iter()
+                        .all(|(r, z)| steps.iter().any(|(q, zq)| zq == z && mirrored(r, &[*q])))
+            }
+            Region::Prisms { footprints, .. } => footprints.iter().all(|f| mirrored(f, footprints)),
+        };
+        if !ok {
+            return Err(StructuredError::NotSymmetric(
+                p.name.clone(),
+                if axis == 0 { 'x' } else { 'y' },
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Cell sets `<PART>#k` of every prism, and node sets `<PART>#k_TOP` /
@@ -663,6 +709,26 @@ mod tests {
         assert_eq!(region.locate([1.15, 0.0, 0.25]), Some(0));
         assert_eq!(region.locate([1.15, 0.0, 0.32]), Some(0)); // the gap outside the box: filled
         assert_eq!(region.locate([0.0, 0.0, 0.2]), Some(0)); // under the core too: earlier parts (the die) claim it first
+    }
+
+    #[test]
+    fn an_asymmetric_package_refuses_symmetry() {
+        let (mut parts, c) = flipchip(Symmetry::Quarter, 1, 0.25);
+        if let Region::Box { footprint, .. } = &mut parts[0].region {
+            footprint.y[1] = 4.5; // glass longer on one side
+        }
+        assert_eq!(
+            mesh_package(&parts, &c).unwrap_err(),
+            StructuredError::NotSymmetric("glass".into(), 'y')
+        );
+        let half = MeshControls {
+            symmetry: Symmetry::Half,
+            ..c.clone()
+        };
+        assert!(
+            mesh_package(&parts, &half).is_ok(),
+            "symmetric about x = 0 still"
+        );
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub enum StructuredError {
     BadSize,
     #[error("the mesh would have {0} cells; refuse above 50 million")]
     TooLarge(usize),
+    #[error("part {0} is not symmetric about the plane {1} = 0, so a half or quarter model would be wrong; use symmetry = \"full\"")]
+    NotSymmetric(String, char),
 }
 
 /// Corner offsets of a hex in the doubled index space (Abaqus order),
