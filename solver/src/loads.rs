@@ -2,7 +2,7 @@
 //! `f_a = −p ∫ N_a n dA` (n the outward unit normal, p > 0 pushing in).
 //! Units: p in MPa, areas mm², forces N.
 
-use crate::element::face::{cell_of, face_rule, face_shape, faces};
+use crate::element::face::{area_vector, cell_of, face_rule, face_shape, faces};
 use mesher::Mesh;
 use std::collections::BTreeMap;
 
@@ -41,18 +41,7 @@ fn face_vector(
     let mut total = [0.0; 3];
     for (s, w) in face_rule(n) {
         face_shape(n, s, &mut shp, &mut dn);
-        let (mut a, mut b) = ([0.0; 3], [0.0; 3]);
-        for (p, g) in x.iter().zip(&dn) {
-            for d in 0..3 {
-                a[d] += p[d] * g[0];
-                b[d] += p[d] * g[1];
-            }
-        }
-        let c = [
-            a[1] * b[2] - a[2] * b[1],
-            a[2] * b[0] - a[0] * b[2],
-            a[0] * b[1] - a[1] * b[0],
-        ];
+        let c = area_vector(&x, &dn);
         for i in 0..n {
             for d in 0..3 {
                 per_node[i][d] += shp[i] * c[d] * w;

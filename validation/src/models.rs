@@ -49,7 +49,8 @@ pub fn nearest_node(mesh: &Mesh, set: &[usize], point: [f64; 3]) -> usize {
 
 /// A model of stacked boxes, one material per part, stress-free at
 /// `t_initial`, with one step at uniform `t_final`, held 3-2-1 on the top
-/// face of the first part.
+/// face of the first part. `CellKind::Tet10` splits the hex grid into
+/// conforming 10-node tetrahedra.
 pub fn layered_model(
     parts: &[(BoxPart, Material)],
     density: &Density,
@@ -58,7 +59,14 @@ pub fn layered_model(
     t_final: f64,
 ) -> Model {
     let boxes: Vec<BoxPart> = parts.iter().map(|p| p.0.clone()).collect();
-    let mesh = mesh_boxes(&boxes, density, kind).expect("valid boxes");
+    // Tet10: the Hex8 grid, each hex split into six conforming tetrahedra
+    let mesh = if kind == CellKind::Tet10 {
+        mesher::tets::tetrahedralize(
+            &mesh_boxes(&boxes, density, CellKind::Hex8).expect("valid boxes"),
+        )
+    } else {
+        mesh_boxes(&boxes, density, kind).expect("valid boxes")
+    };
     let top = &mesh.node_sets[&format!("{}_TOP", boxes[0].name.to_ascii_uppercase())];
     let (lo, hi) = (boxes[0].min, boxes[0].max);
     let a = nearest_node(&mesh, top, [lo[0], lo[1], hi[2]]);

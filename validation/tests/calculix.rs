@@ -116,19 +116,7 @@ fn test_model(kind: CellKind) -> Model {
         size: [0.5, 0.5, 0.1],
         min_divisions: 1,
     };
-    let mesh_kind = if kind == CellKind::Tet10 {
-        CellKind::Hex8
-    } else {
-        kind
-    };
-    let mut model = layered_model(&parts, &density, mesh_kind, 180.0, 25.0);
-    if kind == CellKind::Tet10 {
-        model.mesh = mesher::tets::tetrahedralize(&model.mesh);
-        model.cell_material = model.mesh.cell_part.clone();
-        let n = model.mesh.num_nodes();
-        model.initial_temperature = vec![180.0; n];
-        model.steps[0].temperature = vec![25.0; n];
-    }
+    let mut model = layered_model(&parts, &density, kind, 180.0, 25.0);
     // distort: a smooth map keeps elements valid and makes them non-affine
     for x in &mut model.mesh.coordinates {
         let (a, b, c) = (x[0], x[1], x[2]);

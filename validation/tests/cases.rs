@@ -81,13 +81,19 @@ fn scale_cte(case: &mut Case, material: &str, f: f64) {
     let exp = m.material.expansion.as_mut().unwrap();
     let scaled = match &exp.alpha {
         ExpansionTable::Isotropic(t) => ExpansionTable::Isotropic(
-            Table::new(t.rows().iter().map(|(T, [a])| (*T, [a * f])).collect()).unwrap(),
+            Table::new(
+                t.rows()
+                    .iter()
+                    .map(|(temp, [a])| (*temp, [a * f]))
+                    .collect(),
+            )
+            .unwrap(),
         ),
         ExpansionTable::Orthotropic(t) => ExpansionTable::Orthotropic(
             Table::new(
                 t.rows()
                     .iter()
-                    .map(|(T, a)| (*T, a.map(|x| x * f)))
+                    .map(|(temp, a)| (*temp, a.map(|x| x * f)))
                     .collect(),
             )
             .unwrap(),

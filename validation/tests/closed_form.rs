@@ -122,28 +122,16 @@ fn fully_constrained_block_carries_the_hydrostatic_thermal_stress() {
             },
             iso("SI", e, nu, alpha),
         )];
-        let base = if kind == CellKind::Tet10 {
-            CellKind::Hex8
-        } else {
-            kind
-        };
         let mut model = layered_model(
             &parts,
             &Density {
                 size: [0.25; 3],
                 min_divisions: 2,
             },
-            base,
+            kind,
             180.0,
             25.0,
         );
-        if kind == CellKind::Tet10 {
-            model.mesh = mesher::tets::tetrahedralize(&model.mesh);
-            let n = model.mesh.num_nodes();
-            model.cell_material = vec![0; model.mesh.num_cells()];
-            model.initial_temperature = vec![180.0; n];
-            model.steps[0].temperature = vec![25.0; n];
-        }
         let hi = [1.0, 2.0, 0.5];
         let mut rollers = BTreeMap::new();
         for (v, x) in model.mesh.coordinates.iter().enumerate() {
@@ -469,28 +457,16 @@ fn pressure_on_a_block_gives_uniaxial_compression() {
             },
             iso("S", 130e3, 0.28, 2.6e-6),
         )];
-        let base = if kind == CellKind::Tet10 {
-            CellKind::Hex8
-        } else {
-            kind
-        };
         let mut model = layered_model(
             &parts,
             &Density {
                 size: [0.25; 3],
                 min_divisions: 2,
             },
-            base,
+            kind,
             25.0,
             25.0,
         );
-        if kind == CellKind::Tet10 {
-            model.mesh = mesher::tets::tetrahedralize(&model.mesh);
-            let n = model.mesh.num_nodes();
-            model.cell_material = vec![0; model.mesh.num_cells()];
-            model.initial_temperature = vec![25.0; n];
-            model.steps[0].temperature = vec![25.0; n];
-        }
         let mut rollers = BTreeMap::new();
         for (v, x) in model.mesh.coordinates.iter().enumerate() {
             for d in 0..3 {

@@ -161,8 +161,9 @@ pub fn faces_on(mesh: &mesher::Mesh, nodes: &[usize]) -> Vec<(usize, usize)> {
         .collect()
 }
 
-/// Area element `|∂x/∂s × ∂x/∂t|` at a face point from node coordinates.
-pub fn area_factor(x: &[[f64; 3]], dn: &[[f64; 2]]) -> f64 {
+/// Area vector `∂x/∂s × ∂x/∂t` at a face point from node coordinates
+/// (normal to the face, its length the area element).
+pub fn area_vector(x: &[[f64; 3]], dn: &[[f64; 2]]) -> [f64; 3] {
     let mut a = [0.0; 3];
     let mut b = [0.0; 3];
     for (p, g) in x.iter().zip(dn) {
@@ -171,11 +172,16 @@ pub fn area_factor(x: &[[f64; 3]], dn: &[[f64; 2]]) -> f64 {
             b[d] += p[d] * g[1];
         }
     }
-    let c = [
+    [
         a[1] * b[2] - a[2] * b[1],
         a[2] * b[0] - a[0] * b[2],
         a[0] * b[1] - a[1] * b[0],
-    ];
+    ]
+}
+
+/// Area element `|∂x/∂s × ∂x/∂t|` at a face point from node coordinates.
+pub fn area_factor(x: &[[f64; 3]], dn: &[[f64; 2]]) -> f64 {
+    let c = area_vector(x, dn);
     (c[0] * c[0] + c[1] * c[1] + c[2] * c[2]).sqrt()
 }
 
