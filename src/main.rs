@@ -1,5 +1,7 @@
 //! pkgstress command line: each subcommand is a few lines calling the crates.
 
+mod plot;
+
 use anyhow::{bail, Context, Result};
 use cases::summary::Summary;
 use cases::Case;
@@ -251,8 +253,9 @@ fn run_case(case: &Case, path: &Path, out: &Path, choice: SolverChoice) -> Resul
     Ok(())
 }
 
-/// Runs a case's bonding recipe: a line and a `.vtu` per step, the `.pvd`
-/// over time, `history.csv`; returns the final state's summary.
+/// Runs a case's bonding recipe with a progress bar: a line and a `.vtu`
+/// per mechanical state, the `.pvd` over time, `history.csv`/`.json` and
+/// `history.png`; returns the final state's summary.
 fn run_recipe_case(
     case: &Case,
     recipe: &cases::process::Recipe,
@@ -260,6 +263,7 @@ fn run_recipe_case(
     out: &Path,
     choice: SolverChoice,
 ) -> Result<Summary> {
+    use cases::process::{HistoryRow, Progress};
     std::fs::create_dir_all(out)
         .with_context(|| format!("creating output folder {}", out.display()))?;
     let points = PartPoints::new(&model.mesh);
@@ -270,43 +274,118 @@ fn run_recipe_case(
         m.initial_temperature = vec![recipe.start; m.mesh.num_nodes()];
         m
     };
-    let outputs = cases::process::run_recipe(case, recipe, &mut model, choice, |o| {
-        let warp: Vec<String> = o
-            .summary
-            .warpage_um
-            .iter()
-            .map(|(f, w)| format!("{f} {w:.4} um"))
-            .collect();
-        let (lo, hi) = o.temperature_range();
-        println!(
-            "{:>8.3} s  {:<12} T {lo:.1}..{hi:.1} C  warpage {}  bumps {:.1} MPa",
-            o.time,
-            o.step,
-            warp.join(", "),
-            o.summary
-                .bumps
-                .as_ref()
-                .map(|b| b.von_mises_max)
-                .unwrap_or(0.0)
-        );
-        let file = format!("{}_{:03}.vtu", case.name, collection.len() + 1);
-        if let Err(e) = vtk::write_vtu(&out.join(&file), &model_for_output, &points, &o.result) {
-            failure.get_or_insert(anyhow::anyhow!("writing {file}: {e}"));
-        }
-        collection.push((o.time, file));
-    })?;
+    let total: u64 = recipe.steps.iter().map(|s| s.increments as u64).sum();
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:30}] {pos}/{len} increments, {msg}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    let mut rows = Vec::new();
+    let mut output_seconds = 0.0;
+    let clock = std::time::Instant::now();
+    let (outputs, timings) =
+        cases::process::run_recipe(case, recipe, &mut model, choice, |p| match p {
+            Progress::Increment { done, time, .. } => {
+                bar.set_position(done as u64);
+                bar.set_message(format!("t = {time:.3} s"));
+            }
+            Progress::Output(o) => {
+                let t_out = std::time::Instant::now();
+                let warp: Vec<String> = o
+                    .summary
+                    .warpage_um
+                    .iter()
+                    .map(|(f, w)| format!("{f} {w:.4} um"))
+                    .collect();
+                let (lo, hi) = o.temperature_range();
+                let cure: Vec<String> = o
+                    .cure
+                    .iter()
+                    .map(|(p, c)| format!("{p} cure {:.3}", c.mean))
+                    .collect();
+                let line = format!(
+                    "{:>9.3} s  {:<12} T {lo:.1}..{hi:.1} C  warpage {}  bumps {:.1} MPa{}{}",
+                    o.time,
+                    o.step,
+                    warp.join(", "),
+                    o.summary
+                        .bumps
+                        .as_ref()
+                        .map(|b| b.von_mises_max)
+                        .unwrap_or(0.0),
+                    if cure.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  {}", cure.join(", "))
+                    },
+                    if o.event == "output" {
+                        String::new()
+                    } else {
+                        format!("  [{}]", o.event)
+                    },
+                );
+                bar.suspend(|| println!("{line}"));
+                let file = format!("{}_{:03}.vtu", case.name, collection.len() + 1);
+                let active: Vec<f64> = o
+                    .active
+                    .iter()
+                    .map(|&a| if a { 1.0 } else { 0.0 })
+                    .collect();
+                let extra = [
+                    ("active".to_string(), active),
+                    ("degree_of_cure".to_string(), o.cell_cure.clone()),
+                ];
+                if let Err(e) = vtk::write_vtu_with(
+                    &out.join(&file),
+                    &model_for_output,
+                    &points,
+                    &o.result,
+                    &extra,
+                ) {
+                    failure.get_or_insert(anyhow::anyhow!("writing {file}: {e}"));
+                }
+                collection.push((o.time, file));
+                rows.push(HistoryRow::new(o));
+                output_seconds += t_out.elapsed().as_secs_f64();
+            }
+        })?;
+    bar.finish_and_clear();
     if let Some(e) = failure {
         return Err(e);
     }
+    let t_files = std::time::Instant::now();
     let pvd = out.join(format!("{}.pvd", case.name));
     vtk::write_pvd(&pvd, &collection).with_context(|| format!("writing {}", pvd.display()))?;
-    let history = cases::process::history_csv(&outputs);
-    solver::io::write_atomically(&out.join("history.csv"), |w| {
-        use std::io::Write;
-        w.write_all(history.as_bytes())
-    })
-    .context("writing history.csv")?;
-    println!("wrote {} and history.csv", pvd.display());
+    for (name, text) in [
+        ("history.csv", cases::process::history_csv(&rows)),
+        ("history.json", cases::process::history_json(&rows)),
+    ] {
+        solver::io::write_atomically(&out.join(name), |w| {
+            use std::io::Write;
+            w.write_all(text.as_bytes())
+        })
+        .with_context(|| format!("writing {name}"))?;
+    }
+    plot::history_png(&out.join("history.png"), &case.name, &rows)
+        .context("writing history.png")?;
+    output_seconds += t_files.elapsed().as_secs_f64();
+    println!(
+        "recipe: {} states in {:.2} s (thermal {:.2} s, cure {:.2} s, mechanical {:.2} s, summaries {:.2} s, output {:.2} s)",
+        outputs.len(),
+        clock.elapsed().as_secs_f64(),
+        timings.thermal,
+        timings.cure,
+        timings.mechanical,
+        timings.summary,
+        output_seconds
+    );
+    println!(
+        "wrote {}, history.csv, history.json, history.png",
+        pvd.display()
+    );
     Ok(outputs.last().expect("a recipe has steps").summary.clone())
 }
 

@@ -433,7 +433,7 @@ impl Case {
             process: None,
         };
         if let Some(v) = doc.get("process") {
-            case.process = Some(process::Recipe::parse(&r, v, &case)?);
+            case.process = Some(process::Recipe::parse(&r, v, &case, dir)?);
         }
         Ok(case)
     }

@@ -8,6 +8,7 @@
 //! The assembly asks a [`Material`] for `D(T)` and `ε_th(T)` at a quadrature
 //! point; it never knows which material it is.
 
+pub mod cure;
 pub mod library;
 mod table;
 pub mod toml_reader;

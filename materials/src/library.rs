@@ -32,6 +32,8 @@ pub struct LibraryMaterial {
     pub material: Material,
     pub description: String,
     pub thermal: Option<ThermalProperties>,
+    /// Cure kinetics of a thermosetting adhesive.
+    pub cure: Option<crate::cure::Cure>,
     /// Source of each group of properties (`elastic`, `expansion`, `thermal`).
     pub sources: BTreeMap<String, String>,
 }
@@ -152,6 +154,7 @@ impl Library {
                 "specific_heat",
                 "elastic",
                 "expansion",
+                "cure",
                 "sources",
             ],
         )?;
@@ -202,6 +205,14 @@ impl Library {
                 ))
             }
         };
+        let cure = match t.get("cure") {
+            None => None,
+            Some(v) => {
+                let p = format!("{place}.cure");
+                let ct = v.as_table().ok_or_else(|| r.err(&p, "expected a table"))?;
+                Some(crate::cure::Cure::parse(r, &p, ct, None)?)
+            }
+        };
         let mut sources = BTreeMap::new();
         if let Some(s) = t.get("sources") {
             let st = s
@@ -228,6 +239,7 @@ impl Library {
             material,
             description,
             thermal,
+            cure,
             sources,
         })
     }

@@ -30,8 +30,14 @@ pub enum Dimension {
     SpecificHeat,
     /// Film (convection) coefficient, to mW/(mm²·°C).
     FilmCoefficient,
-    /// A pure number (Poisson's ratio, a fraction); units refused.
+    /// A pure number (Poisson's ratio, a reaction order); units refused.
     Dimensionless,
+    /// A rate constant (pre-exponential factor), to 1/s.
+    Rate,
+    /// A molar energy (activation energy), to J/mol.
+    MolarEnergy,
+    /// A fraction such as a cure shrinkage: "1.5 %" or a plain number 0.015.
+    Fraction,
 }
 
 impl Dimension {
@@ -51,6 +57,9 @@ impl Dimension {
             Dimension::SpecificHeat => "a specific heat such as \"700 J/(kg K)\"",
             Dimension::FilmCoefficient => "a film coefficient such as \"10 W/(m^2 K)\"",
             Dimension::Dimensionless => "a plain number such as 0.3",
+            Dimension::Rate => "a rate constant such as \"3.3e7 1/s\"",
+            Dimension::MolarEnergy => "an activation energy such as \"80 kJ/mol\"",
+            Dimension::Fraction => "a fraction such as \"1.5 %\" or 0.015",
         }
     }
 }
@@ -185,6 +194,25 @@ const UNITS: &[(Dimension, &[(&str, f64, f64)])] = &[
             ("mw/mm2k", 1.0, 0.0),
         ],
     ),
+    (
+        Dimension::Rate,
+        &[
+            ("1/s", 1.0, 0.0),
+            ("/s", 1.0, 0.0),
+            ("s-1", 1.0, 0.0),
+            ("1/min", 1.0 / 60.0, 0.0),
+            ("1/h", 1.0 / 3600.0, 0.0),
+        ],
+    ),
+    (
+        Dimension::MolarEnergy,
+        &[
+            ("j/mol", 1.0, 0.0),
+            ("kj/mol", 1e3, 0.0),
+            ("kcal/mol", 4184.0, 0.0),
+        ],
+    ),
+    (Dimension::Fraction, &[("%", 0.01, 0.0)]),
 ];
 
 /// Lower-cases a unit and drops what only decorates it: spaces, `°`, `^`,
@@ -235,6 +263,9 @@ pub fn parse_quantity(text: &str, dimension: Dimension) -> Result<f64, UnitError
                 dimension,
             })
         };
+    }
+    if unit.is_empty() && dimension == Dimension::Fraction {
+        return Ok(value);
     }
     if unit.is_empty() {
         return Err(UnitError::MissingUnit {
@@ -291,6 +322,11 @@ mod tests {
         assert_relative_eq!(q("700 J/(kg K)", Dimension::SpecificHeat), 7e8);
         assert_relative_eq!(q("10 W/(m^2 K)", Dimension::FilmCoefficient), 1e-2);
         assert_relative_eq!(q("0.28", Dimension::Dimensionless), 0.28);
+        assert_relative_eq!(q("3.3e7 1/s", Dimension::Rate), 3.3e7);
+        assert_relative_eq!(q("60 1/min", Dimension::Rate), 1.0);
+        assert_relative_eq!(q("80 kJ/mol", Dimension::MolarEnergy), 8e4);
+        assert_relative_eq!(q("1.5 %", Dimension::Fraction), 0.015);
+        assert_relative_eq!(q("0.015", Dimension::Fraction), 0.015);
     }
 
     /// Consistency of the thermal units with mm, N, s: a 1 mm³ silicon cube

@@ -148,6 +148,20 @@ impl<'m> StaticAnalysis<'m> {
         }
     }
 
+    /// Adds an isotropic eigenstrain `strain` (dimensionless, negative for a
+    /// shrinkage) to the normal components at every point of `cell`, for
+    /// instance an adhesive's chemical cure shrinkage; it loads the model at
+    /// the next solve.
+    pub fn add_isotropic_eigenstrain(&mut self, cell: usize, strain: f64) {
+        let start = self.state.eigenstrain.offsets[cell];
+        let end = self.state.eigenstrain.offsets[cell + 1];
+        for e in &mut self.state.eigenstrain.data[start..end] {
+            for c in e.iter_mut().take(3) {
+                *c += strain;
+            }
+        }
+    }
+
     /// Adds `cells` strain-free in the current state (displacement in mm
     /// and temperatures in °C of the last solution): each gets the
     /// eigenstrain `ε₀ = ε(u) − ε_th(T)` that makes it stress-free now, so

@@ -496,6 +496,10 @@ fn run_follows_a_recipe_and_writes_its_history() {
         "--out",
         out.to_str().unwrap(),
         "--quick",
+        "--set",
+        "process.peak_temperature=\"180 C\"",
+        "--set",
+        "process.hold_time=6 s",
     ]);
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
@@ -504,21 +508,63 @@ fn run_follows_a_recipe_and_writes_its_history() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(stdout.contains("recipe step 'final-cool' of 5"), "{stdout}");
-    let history = std::fs::read_to_string(out.join("history.csv")).unwrap();
+    let json = std::fs::read_to_string(out.join("history.json")).unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    let csv = std::fs::read_to_string(out.join("history.csv")).unwrap();
     assert_eq!(
-        history.lines().count(),
-        6,
-        "a header and one row per step:\n{history}"
-    );
-    assert!(
-        history
-            .lines()
-            .nth(2)
-            .unwrap()
-            .starts_with("hold,12.000000,200.000000,40.000000"),
-        "{history}"
+        csv.lines().count(),
+        rows.len() + 1,
+        "a header and one row per state"
     );
     let pvd = std::fs::read_to_string(out.join("pcb_acf.pvd")).unwrap();
-    assert_eq!(pvd.matches("<DataSet").count(), 5);
+    assert_eq!(
+        pvd.matches("<DataSet").count(),
+        rows.len(),
+        "one field file per state"
+    );
+    // the overrides reach every step using the parameters
+    let hold: Vec<&serde_json::Value> = rows.iter().filter(|r| r["step"] == "hold").collect();
+    assert!(
+        hold.iter().all(|r| r["head_c"].as_f64() == Some(180.0)),
+        "{json}"
+    );
+    let end = hold.last().unwrap()["time_s"].as_f64().unwrap();
+    assert!((end - 8.0).abs() < 1e-9, "heat 2 s + hold 6 s, got {end}");
+    let cure = hold.last().unwrap()["degree_of_cure"]["acf"]["mean"]
+        .as_f64()
+        .unwrap();
+    assert!(cure > 0.0 && cure < 1.0, "{cure}");
+    // the plot is a PNG; the fields carry activity and cure
+    let png = std::fs::read(out.join("history.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let vtu = std::fs::read_to_string(out.join("pcb_acf_001.vtu")).unwrap();
+    assert!(vtu.contains("Name=\"active\"") && vtu.contains("Name=\"degree_of_cure\""));
     assert!(out.join("summary.json").exists());
+    // no partial files left behind
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_misspelt_recipe_parameter_is_named() {
+    let case = repo().join("cases/pcb_acf.toml");
+    let o = pkgstress(&[
+        "run",
+        case.to_str().unwrap(),
+        "--out",
+        scratch("misspelt").to_str().unwrap(),
+        "--quick",
+        "--set",
+        "process.peak_temprature=180 C",
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(
+        stderr.contains("process.peak_temprature") && stderr.contains("not used by any step"),
+        "{stderr}"
+    );
 }

@@ -43,7 +43,7 @@ film = "10 W/(m^2 K)"
         .solve_step(&model.steps[0])
         .unwrap();
     let reference = Summary::new(&case, &model, &single);
-    let out = run_recipe(
+    let (out, _) = run_recipe(
         &case,
         case.process.as_ref().unwrap(),
         &mut model,
@@ -73,17 +73,24 @@ film = "10 W/(m^2 K)"
     assert!((a.von_mises_max - b.von_mises_max).abs() <= 1e-8 * b.von_mises_max);
 }
 
-/// The shipped pcb_acf recipe: the ACF carries no stress until it is born
-/// at the end of the hold, and the filter none until its oven cure; after
-/// the final cool-down everything is back near 25 °C, and the bonded ACF
-/// and the attached filter are stressed.
+/// The shipped pcb_acf recipe: every ACF cell carries no stress until it
+/// gels (its degree of cure reaches the library's gel point 0.5) and is
+/// born; the filter none until its oven cure; after the final cool-down
+/// everything is back at 25 °C, and the bonded ACF and the attached filter
+/// are stressed.
 #[test]
-fn the_pcb_acf_recipe_births_the_acf_and_the_filter() {
+fn the_pcb_acf_recipe_cures_the_acf_and_births_the_filter() {
     let case = quick_case("pcb_acf", "");
     let recipe = case.process.clone().expect("pcb_acf has a recipe");
     let mut model = case.model().unwrap();
-    let out = run_recipe(&case, &recipe, &mut model, SolverChoice::Direct, |_| {}).unwrap();
-    assert_eq!(out.len(), recipe.steps.len());
+    let (out, _) = run_recipe(&case, &recipe, &mut model, SolverChoice::Direct, |_| {}).unwrap();
+    let expected: usize = recipe.steps.iter().map(|s| s.outputs).sum();
+    let outputs = out.iter().filter(|o| o.event == "output").count();
+    assert_eq!(outputs, expected, "one state per output time");
+    assert!(
+        out.iter().any(|o| o.event.starts_with("gel")),
+        "the ACF gels"
+    );
     let part_cells = |name: &str| -> Vec<usize> {
         let p = model
             .mesh
@@ -108,16 +115,30 @@ fn the_pcb_acf_recipe_births_the_acf_and_the_filter() {
             .fold(0.0, f64::max)
     };
     let (acf, filter) = (part_cells("acf"), part_cells("filter"));
-    let by_name = |n: &str| out.iter().find(|o| o.step == n).unwrap();
+    for o in &out {
+        // a cell is active exactly when it has gelled (births take effect after the state)
+        for &c in &acf {
+            if !o.active[c] {
+                assert_eq!(
+                    peak(o, &[c]),
+                    0.0,
+                    "ungelled ACF cell {c} carries no stress at {} s",
+                    o.time
+                );
+            } else {
+                assert!(o.cell_cure[c] >= 0.5, "active ACF cell {c} has gelled");
+            }
+        }
+    }
+    let by_name = |n: &str| out.iter().rev().find(|o| o.step == n).unwrap();
     assert_eq!(
         peak(by_name("heat"), &acf),
         0.0,
         "no ACF stress before the cure"
     );
-    assert_eq!(
-        peak(by_name("hold"), &acf),
-        0.0,
-        "born strain-free at the end of the hold"
+    assert!(
+        by_name("hold").cure["acf"].mean > 0.5,
+        "the hold cures the ACF"
     );
     assert!(
         peak(by_name("cool"), &acf) > 1.0,
@@ -128,9 +149,8 @@ fn the_pcb_acf_recipe_births_the_acf_and_the_filter() {
         peak(by_name("final-cool"), &filter) > 0.01,
         "the filter, attached at 100 C, is loaded at 25 C"
     );
-    // the hold is hot at the head and near the stage temperature at the stage
-    let hold = by_name("hold");
-    let hi = hold
+    // the hold is hot at the head
+    let hi = by_name("hold")
         .result
         .temperature
         .iter()
@@ -144,8 +164,114 @@ fn the_pcb_acf_recipe_births_the_acf_and_the_filter() {
         .all(|t| (t - 25.0).abs() < 1e-6));
 }
 
-/// Equilibrium under the head: at the end of pcb_acf's hold the ACF is not
-/// yet born and the colour-filter polymer's top is free, so the bumps alone
+/// Isothermal cure of a free adhesive block (placed at 180 °C, every face
+/// convecting to 180 °C air, so the temperature stays uniform): the
+/// reported degree of cure follows the Kamal closed form
+/// `α = k₁(E − 1)/(k₁E + k₂)`, `E = exp((k₁ + k₂)t)` (m = n = 1) to 1e-6;
+/// the whole block gels at the first increment where the closed form passes
+/// the gel point; afterwards it shrinks freely — no stress (1e-9 MPa) and a
+/// length change of exactly `L·(s(α_end) − s(α_gel))`, the linear shrinkage
+/// strain counted from birth (of the reported α), to 1e-9 absolute.
+#[test]
+fn an_isothermal_block_cures_gels_and_shrinks_as_the_kinetics_say() {
+    let text = r#"
+[case]
+name = "block"
+[temperatures]
+stress_free = "180 C"
+room = "180 C"
+[mesh]
+element = "c3d8"
+size = "0.5 mm"
+layers = 2
+symmetry = "full"
+[supports]
+type = "3-2-1"
+face = "glue.bottom"
+[results]
+warpage = ["glue.top"]
+[[part]]
+name = "glue"
+material = "acf_epoxy"
+box = { x = ["-1 mm", "1 mm"], y = ["-1 mm", "1 mm"], z = ["0 mm", "0.5 mm"] }
+[process]
+start = "180 C"
+[process.cure.glue]
+shrinkage = "3 %"
+[[process.step]]
+name = "hold"
+duration = "12 s"
+increments = 24
+outputs = 4
+ambient = "180 C"
+film = "10 W/(m^2 K)"
+"#;
+    let case = Case::from_toml(text, "block.toml", None).unwrap_or_else(|e| panic!("{e}"));
+    let recipe = case.process.clone().unwrap();
+    let cure = recipe.cure[0].1.clone();
+    let mut model = case.model().unwrap();
+    let (out, _) = run_recipe(&case, &recipe, &mut model, SolverChoice::Direct, |_| {}).unwrap();
+    let [k1, k2] = cure.rate_constants(180.0);
+    let closed = |t: f64| {
+        let e = ((k1 + k2) * t).exp();
+        k1 * (e - 1.0) / (k1 * e + k2)
+    };
+    for o in &out {
+        let c = &o.cure["glue"];
+        assert!(
+            (c.mean - closed(o.time)).abs() <= 1e-6 * closed(o.time),
+            "α at {} s: {} vs {}",
+            o.time,
+            c.mean,
+            closed(o.time)
+        );
+        assert!(c.max - c.min <= 1e-12, "uniform cure");
+    }
+    let dt = 0.5;
+    let gel_step = (1..=24)
+        .find(|&k| closed(k as f64 * dt) >= cure.gel)
+        .unwrap();
+    let gel = out
+        .iter()
+        .find(|o| o.event.starts_with("gel"))
+        .expect("the block gels");
+    assert!(
+        (gel.time - gel_step as f64 * dt).abs() < 1e-12,
+        "gels at {} s, closed form {} s",
+        gel.time,
+        gel_step as f64 * dt
+    );
+    // the reported α (checked against the closed form above) sets the shrinkage
+    let alpha_birth = gel.cure["glue"].mean;
+    let last = out.last().unwrap();
+    let smax = last
+        .result
+        .stress
+        .data
+        .iter()
+        .flat_map(|s| s.iter().map(|v| v.abs()))
+        .fold(0.0, f64::max);
+    assert!(smax < 1e-9, "free shrinkage is stress-free ({smax:e} MPa)");
+    // x-extent change against the state at birth, on the x = ±1 mm faces
+    let width = |o: &cases::process::RecipeOutput| {
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for (v, x) in model.mesh.coordinates.iter().enumerate() {
+            let xx = x[0] + o.result.displacement[v][0];
+            lo = lo.min(xx);
+            hi = hi.max(xx);
+        }
+        hi - lo
+    };
+    let strain = (width(last) - width(gel)) / width(gel);
+    let expected =
+        cure.shrinkage_strain(last.cure["glue"].mean) - cure.shrinkage_strain(alpha_birth);
+    eprintln!("shrinkage strain from birth: {strain:.6e} (expected {expected:.6e})");
+    assert!(expected < -1e-3);
+    assert!((strain - expected).abs() <= 1e-9, "{strain} vs {expected}");
+}
+
+/// Equilibrium under the head: at the end of pcb_acf's heat-up the ACF has
+/// not yet gelled and the colour-filter polymer's top is free, so the bumps alone
 /// carry the head's 30 N from the die to the board. Their volume-mean σzz
 /// is therefore exactly −F/A (A their cross-section; a quarter model carries
 /// a quarter of both), and exactly zero without the force (thermal stresses
@@ -158,8 +284,9 @@ fn the_bumps_carry_the_head_force() {
     without.steps.iter_mut().for_each(|s| s.pressure = None);
     let mean_szz = |recipe: &cases::process::Recipe| {
         let mut model = case.model().unwrap();
-        let out = run_recipe(&case, recipe, &mut model, SolverChoice::Direct, |_| {}).unwrap();
-        let hold = out.into_iter().find(|o| o.step == "hold").unwrap();
+        let (out, _) = run_recipe(&case, recipe, &mut model, SolverChoice::Direct, |_| {}).unwrap();
+        // the last state of the heat-up: the ACF has not gelled yet
+        let hold = out.into_iter().rev().find(|o| o.step == "heat").unwrap();
         let bumps = model
             .mesh
             .part_names
@@ -192,4 +319,166 @@ fn the_bumps_carry_the_head_force() {
     eprintln!("bump mean σzz at the end of the hold: {pressed:.4} MPa (−F/A = {expected:.4} MPa), {free:.2e} MPa without the force");
     assert!((pressed - expected).abs() <= 1e-6 * expected.abs());
     assert!(free.abs() <= 1e-6 * expected.abs());
+}
+
+fn slab(process: &str, dir: Option<&std::path::Path>) -> Case {
+    Case::from_toml(&slab_text(process), "slab.toml", dir).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn slab_text(process: &str) -> String {
+    format!(
+        r#"
+[case]
+name = "slab"
+[temperatures]
+stress_free = "25 C"
+room = "25 C"
+[mesh]
+element = "c3d8"
+size = "0.5 mm"
+layers = 8
+symmetry = "full"
+[supports]
+type = "3-2-1"
+face = "board.bottom"
+[results]
+warpage = ["board.top"]
+[[part]]
+name = "board"
+material = "fr4"
+box = {{ x = ["-1 mm", "1 mm"], y = ["-1 mm", "1 mm"], z = ["0 mm", "1 mm"] }}
+{process}
+"#
+    )
+}
+
+/// A head in contact through a conductance h (a Robin condition) over a
+/// slab held at the stage temperature, other faces adiabatic (film 0):
+/// steady 1D conduction puts the head face at
+/// `T_s + (T_h − T_s)·Bi/(1 + Bi)`, `Bi = h L / k`, within 1e-9 (linear
+/// elements reproduce the linear profile exactly). FR-4's conductivity is
+/// taken from the library at the solution's temperature (it is constant).
+#[test]
+fn a_head_contact_conductance_gives_the_robin_steady_state() {
+    let case = slab(
+        r#"
+[process]
+start = "25 C"
+[[process.step]]
+name = "press"
+duration = "60 s"
+steady = true
+head = { face = "board.top", temperature = "200 C", conductance = "500 W/(m^2 K)" }
+stage = { face = "board.bottom", temperature = "40 C" }
+ambient = "25 C"
+film = "0 W/(m^2 K)"
+"#,
+        None,
+    );
+    let recipe = case.process.clone().unwrap();
+    let mut model = case.model().unwrap();
+    let (out, _) = run_recipe(&case, &recipe, &mut model, SolverChoice::Direct, |_| {}).unwrap();
+    let k = case
+        .library
+        .get("fr4")
+        .unwrap()
+        .thermal
+        .as_ref()
+        .unwrap()
+        .conductivity
+        .at(100.0)[0];
+    let bi = 0.5 * 1.0 / k; // h = 0.5 mW/(mm² °C), L = 1 mm
+    let expected = 40.0 + (200.0 - 40.0) * bi / (1.0 + bi);
+    let top = model.mesh.node_sets["BOARD_TOP"].clone();
+    for v in top {
+        let t = out[0].result.temperature[v];
+        assert!((t - expected).abs() < 1e-9, "head face {t} vs {expected}");
+    }
+}
+
+/// A head profile read from a CSV table (`0 s, 25 C` / `2 s, 200 C`) gives
+/// the same temperatures, to round-off, as the equivalent linear ramp.
+#[test]
+fn a_csv_head_profile_equals_the_equivalent_ramp() {
+    let dir = std::env::temp_dir().join(format!("pkgstress-table-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("head.csv"),
+        "# bonding head\n0 s, 25 C\n1 s, 112.5 C\n2 s, 200 C\n",
+    )
+    .unwrap();
+    let step = |head: &str| {
+        format!(
+            r#"
+[process]
+start = "25 C"
+[[process.step]]
+name = "heat"
+duration = "3 s"
+increments = 6
+outputs = 3
+head = {{ face = "board.top", {head} }}
+stage = {{ face = "board.bottom", temperature = "25 C" }}
+ambient = "25 C"
+film = "10 W/(m^2 K)"
+"#
+        )
+    };
+    // the ramp reaches 200 C at 2 s and holds: a second step
+    let ramp = slab(
+        &(step("temperature = \"200 C\"").replace(
+            "duration = \"3 s\"\nincrements = 6\noutputs = 3",
+            "duration = \"2 s\"\nincrements = 4\noutputs = 2",
+        ) + r#"
+[[process.step]]
+name = "hold"
+duration = "1 s"
+increments = 2
+head = { face = "board.top", temperature = "200 C" }
+stage = { face = "board.bottom", temperature = "25 C" }
+ambient = "25 C"
+film = "10 W/(m^2 K)"
+"#),
+        None,
+    );
+    let table = slab(&step("table = \"head.csv\""), Some(&dir));
+    let run = |case: &Case| {
+        let mut model = case.model().unwrap();
+        run_recipe(
+            case,
+            case.process.as_ref().unwrap(),
+            &mut model,
+            SolverChoice::Direct,
+            |_| {},
+        )
+        .unwrap()
+        .0
+    };
+    let (a, b) = (run(&ramp), run(&table));
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert!((x.time - y.time).abs() < 1e-12);
+        let d = x
+            .result
+            .temperature
+            .iter()
+            .zip(&y.result.temperature)
+            .fold(0.0f64, |m, (p, q)| m.max((p - q).abs()));
+        assert!(d < 1e-9, "at {} s the fields differ by {d}", x.time);
+    }
+    // a malformed row is named with its file and line
+    std::fs::write(dir.join("bad.csv"), "0 s, 25 C\n2 s; 200 C\n").unwrap();
+    let err = Case::from_toml(
+        &slab_text(&step("table = \"bad.csv\"")),
+        "slab.toml",
+        Some(&dir),
+    )
+    .err()
+    .expect("a malformed table is refused")
+    .to_string();
+    assert!(
+        err.contains("bad.csv:2") && err.contains("process.step[0].head.table"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -103,6 +103,16 @@ pub fn write_mesh_vtu(path: &Path, mesh: &mesher::Mesh) -> io::Result<()> {
 
 /// Builds the VTK model of one step's results.
 pub fn step_to_vtk(model: &Model, points: &PartPoints, result: &StepResult) -> Vtk {
+    step_to_vtk_with(model, points, result, &[])
+}
+
+/// [`step_to_vtk`] with extra per-cell scalar fields `(name, value per cell)`.
+pub fn step_to_vtk_with(
+    model: &Model,
+    points: &PartPoints,
+    result: &StepResult,
+    extra_cells: &[(String, Vec<f64>)],
+) -> Vtk {
     let mesh = &model.mesh;
     let coords: Vec<f64> = points
         .node
@@ -191,6 +201,10 @@ pub fn step_to_vtk(model: &Model, points: &PartPoints, result: &StepResult) -> V
         Attribute::generic("stress", 6).with_data(flat6(&cell_mean)),
         Attribute::scalars("von_mises_max", 1).with_data(cell_vm_max),
     ];
+    let mut cell_data = cell_data;
+    for (name, values) in extra_cells {
+        cell_data.push(Attribute::scalars(name.as_str(), 1).with_data(values.clone()));
+    }
     Vtk {
         version: Version::new_xml(1, 0),
         title: result.name.clone(),
@@ -214,7 +228,18 @@ pub fn write_vtu(
     points: &PartPoints,
     result: &StepResult,
 ) -> io::Result<()> {
-    let vtk = step_to_vtk(model, points, result);
+    write_vtu_with(path, model, points, result, &[])
+}
+
+/// [`write_vtu`] with extra per-cell scalar fields `(name, value per cell)`.
+pub fn write_vtu_with(
+    path: &Path,
+    model: &Model,
+    points: &PartPoints,
+    result: &StepResult,
+    extra_cells: &[(String, Vec<f64>)],
+) -> io::Result<()> {
+    let vtk = step_to_vtk_with(model, points, result, extra_cells);
     let file = vtk
         .try_into_xml_format(Compressor::ZLib, 1)
         .map_err(|e| io::Error::other(e.to_string()))?;
