@@ -49,12 +49,20 @@ struct CaseArgs {
     /// mesh.element=c3d8i, part.glass.material=soda_lime_glass (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
+    /// For a case file with [[variant]] entries: only this variant
+    /// (`run` runs them all and compares them; `mesh`/`export-inp` need one).
+    #[arg(long)]
+    variant: Option<String>,
 }
 
 impl CaseArgs {
     /// Reads the case with its overrides, coarsened with `--quick`.
     fn load(&self) -> Result<Case> {
-        let mut case = Case::from_file_with(&self.case, &self.set)?;
+        self.load_variant(self.variant.as_deref())
+    }
+
+    fn load_variant(&self, variant: Option<&str>) -> Result<Case> {
+        let mut case = Case::from_file_variant(&self.case, &self.set, variant)?;
         if self.quick {
             case.controls.kind = mesher::CellKind::Hex8I;
             case.controls.layers = 1;
@@ -111,6 +119,10 @@ enum Command {
         /// The deck to write.
         #[arg(short, long)]
         output: PathBuf,
+        /// For a case with a recipe: export the single cool-down from the
+        /// stress-free to room temperature instead of the recipe's states.
+        #[arg(long)]
+        single_step: bool,
     },
     /// List the material library with the source of every number.
     Materials {
@@ -155,10 +167,19 @@ fn run(cli: Cli) -> Result<()> {
             solver,
         } => solve(&deck, &out, csv, solver.into()),
         Command::Run { case, out, solver } => {
-            run_case(&case.load()?, &case.case, &out, solver.into())
+            let variants = Case::variant_names(&case.case)?;
+            if variants.is_empty() || case.variant.is_some() {
+                run_case(&case.load()?, &case.case, &out, solver.into()).map(|_| ())
+            } else {
+                run_variants(&case, &variants, &out, solver.into())
+            }
         }
         Command::Mesh { case, out } => mesh_case(&case.load()?, &case.case, &out),
-        Command::ExportInp { case, output } => export_inp(&case.load()?, &case.case, &output),
+        Command::ExportInp {
+            case,
+            output,
+            single_step,
+        } => export_inp(&case.load()?, &case.case, &output, single_step),
         Command::Materials { name, library } => list_materials(name.as_deref(), library.as_deref()),
     }
 }
@@ -197,8 +218,24 @@ fn mesh_case(case: &Case, path: &Path, out: &Path) -> Result<()> {
     Ok(())
 }
 
-fn export_inp(case: &Case, path: &Path, output: &Path) -> Result<()> {
-    let model = case.model()?;
+/// Writes the case as a CalculiX/Abaqus deck: the single cool-down, or for
+/// a case with a recipe every mechanical state of the recipe as a step
+/// (the recipe is run first for its temperatures and births).
+fn export_inp(case: &Case, path: &Path, output: &Path, single_step: bool) -> Result<()> {
+    let mut model = case.model()?;
+    let mut changes = Vec::new();
+    if let (Some(recipe), false) = (&case.process, single_step) {
+        let (outputs, _) =
+            cases::process::run_recipe(case, recipe, &mut model, SolverChoice::Auto, |_| {})?;
+        let (deck, c) = cases::process::recipe_deck_model(case, recipe, &model, &outputs)?;
+        model = deck;
+        changes = c;
+        println!(
+            "ran the recipe: {} states become {} steps with *TEMPERATURE and *MODEL CHANGE",
+            outputs.len(),
+            model.steps.len()
+        );
+    }
     solver::io::write_atomically(output, |w| {
         use std::io::Write;
         writeln!(w, "** {}: {}", case.name, case.description)?;
@@ -207,7 +244,8 @@ fn export_inp(case: &Case, path: &Path, output: &Path) -> Result<()> {
             "** Exported by pkgstress from {} (units: mm, N, MPa, C)",
             path.display()
         )?;
-        solver::io::deck_writer::write_deck(&model, w).map_err(std::io::Error::other)
+        solver::io::deck_writer::write_deck_with_changes(&model, &changes, w)
+            .map_err(std::io::Error::other)
     })
     .with_context(|| format!("writing {}", output.display()))?;
     println!(
@@ -219,7 +257,102 @@ fn export_inp(case: &Case, path: &Path, output: &Path) -> Result<()> {
     Ok(())
 }
 
-fn run_case(case: &Case, path: &Path, out: &Path, choice: SolverChoice) -> Result<()> {
+/// Runs every `[[variant]]` of a case into `out/<variant>/` and compares
+/// them side by side: final warpage and stresses, and the peak over the
+/// recipe of each watched part's stresses; writes comparison.csv/.json.
+fn run_variants(
+    args: &CaseArgs,
+    variants: &[String],
+    out: &Path,
+    choice: SolverChoice,
+) -> Result<()> {
+    let mut results = Vec::new();
+    for v in variants {
+        println!("=== variant '{v}' ===");
+        let case = args.load_variant(Some(v))?;
+        let (summary, peaks) = run_case(&case, &args.case, &out.join(v), choice)?;
+        results.push((v.clone(), summary, peaks));
+    }
+    let mut table = String::from("variant,quantity,value\n");
+    let mut json = Vec::new();
+    println!("\n=== comparison ===");
+    let mut rows: Vec<(String, Vec<f64>)> = Vec::new();
+    let mut push = |name: String, i: usize, value: f64| {
+        if let Some(r) = rows.iter_mut().find(|r| r.0 == name) {
+            r.1[i] = value;
+        } else {
+            let mut vals = vec![f64::NAN; variants.len()];
+            vals[i] = value;
+            rows.push((name, vals));
+        }
+    };
+    for (i, (_, summary, peaks)) in results.iter().enumerate() {
+        for (face, w) in &summary.warpage_um {
+            push(format!("final warpage {face} (um)"), i, *w);
+        }
+        if let Some(b) = &summary.bumps {
+            push("final bump von Mises max (MPa)".into(), i, b.von_mises_max);
+        }
+        for p in summary.parts.iter().filter(|p| peaks.contains_key(&p.part)) {
+            push(
+                format!("final {} von Mises (MPa)", p.part),
+                i,
+                p.von_mises_max,
+            );
+        }
+        for (part, (vm, p1)) in peaks {
+            push(format!("peak {part} von Mises (MPa)"), i, *vm);
+            push(format!("peak {part} max principal (MPa)"), i, *p1);
+        }
+    }
+    let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(10);
+    print!("{:width$}", "");
+    for v in variants {
+        print!("  {v:>16}");
+    }
+    println!();
+    for (name, vals) in &rows {
+        print!("{name:width$}");
+        for (i, x) in vals.iter().enumerate() {
+            if x.is_finite() {
+                print!("  {x:>16.4}");
+                table.push_str(&format!("{},{name},{x:.9}\n", variants[i]));
+            } else {
+                print!("  {:>16}", "-");
+            }
+        }
+        println!();
+        json.push(serde_json::json!({
+            "quantity": name,
+            "values": variants.iter().zip(vals).filter(|(_, x)| x.is_finite()).map(|(v, x)| (v.clone(), *x)).collect::<std::collections::BTreeMap<_, _>>(),
+        }));
+    }
+    for (name, text) in [
+        ("comparison.csv", table),
+        (
+            "comparison.json",
+            serde_json::to_string_pretty(&json)? + "\n",
+        ),
+    ] {
+        solver::io::write_atomically(&out.join(name), |w| {
+            use std::io::Write;
+            w.write_all(text.as_bytes())
+        })
+        .with_context(|| format!("writing {name}"))?;
+    }
+    println!("wrote {}", out.join("comparison.csv").display());
+    Ok(())
+}
+
+/// Peak von Mises and max principal stress (MPa) of each watched part over a run.
+type Peaks = std::collections::BTreeMap<String, (f64, f64)>;
+
+fn run_case(
+    case: &Case,
+    path: &Path,
+    out: &Path,
+    choice: SolverChoice,
+) -> Result<(Summary, Peaks)> {
     let t = std::time::Instant::now();
     let model = case.model()?;
     println!(
@@ -231,13 +364,18 @@ fn run_case(case: &Case, path: &Path, out: &Path, choice: SolverChoice) -> Resul
     for w in mesher::package::quality(&model.mesh).warnings {
         eprintln!("warning: {w}");
     }
-    let summary = match &case.process {
+    let (summary, peaks) = match &case.process {
         None => {
             let results = run_model(&model, &case.name, out, false, choice)?;
-            Summary::new(case, &model, results.last().expect("one step"))
+            let summary = Summary::new(case, &model, results.last().expect("one step"));
+            let peaks = watched_peaks(case, std::slice::from_ref(&summary));
+            (summary, peaks)
         }
         Some(recipe) => run_recipe_case(case, recipe, model, out, choice)?,
     };
+    for (part, (vm, p1)) in &peaks {
+        println!("  {part}: peak von Mises {vm:.3} MPa, peak max principal {p1:.3} MPa");
+    }
     print!("{summary}");
     for (name, text) in [
         ("summary.json", summary.to_json()),
@@ -250,7 +388,27 @@ fn run_case(case: &Case, path: &Path, out: &Path, choice: SolverChoice) -> Resul
         .with_context(|| format!("writing {name}"))?;
     }
     println!("wrote {}", out.join("summary.json").display());
-    Ok(())
+    Ok((summary, peaks))
+}
+
+/// The largest von Mises and first principal stress of each watched part
+/// over the states `summaries`.
+fn watched_peaks(case: &Case, summaries: &[Summary]) -> Peaks {
+    let mut peaks = Peaks::new();
+    for s in summaries {
+        for p in s
+            .parts
+            .iter()
+            .filter(|p| case.roles.watch.contains(&p.part))
+        {
+            let e = peaks
+                .entry(p.part.clone())
+                .or_insert((0.0, f64::NEG_INFINITY));
+            e.0 = e.0.max(p.von_mises_max);
+            e.1 = e.1.max(p.max_principal);
+        }
+    }
+    peaks
 }
 
 /// Runs a case's bonding recipe with a progress bar: a line and a `.vtu`
@@ -262,7 +420,7 @@ fn run_recipe_case(
     mut model: solver::model::Model,
     out: &Path,
     choice: SolverChoice,
-) -> Result<Summary> {
+) -> Result<(Summary, Peaks)> {
     use cases::process::{HistoryRow, Progress};
     std::fs::create_dir_all(out)
         .with_context(|| format!("creating output folder {}", out.display()))?;
@@ -348,7 +506,7 @@ fn run_recipe_case(
                     failure.get_or_insert(anyhow::anyhow!("writing {file}: {e}"));
                 }
                 collection.push((o.time, file));
-                rows.push(HistoryRow::new(o));
+                rows.push(HistoryRow::new(o, &case.roles.watch));
                 output_seconds += t_out.elapsed().as_secs_f64();
             }
         })?;
@@ -386,7 +544,11 @@ fn run_recipe_case(
         "wrote {}, history.csv, history.json, history.png",
         pvd.display()
     );
-    Ok(outputs.last().expect("a recipe has steps").summary.clone())
+    let summaries: Vec<Summary> = outputs.iter().map(|o| o.summary.clone()).collect();
+    Ok((
+        outputs.last().expect("a recipe has steps").summary.clone(),
+        watched_peaks(case, &summaries),
+    ))
 }
 
 fn solve(deck_path: &Path, out: &Path, csv: bool, choice: SolverChoice) -> Result<()> {

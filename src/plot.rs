@@ -160,6 +160,12 @@ pub fn history_png(path: &Path, case: &str, rows: &[HistoryRow]) -> Result<()> {
             series(&|r| r.adhesives.get(a).map(|m| m.von_mises_max)),
         ));
     }
+    for p in rows[0].watched.keys() {
+        stress.push((
+            format!("{p} von Mises max"),
+            series(&|r| r.watched.get(p).map(|m| m.von_mises_max)),
+        ));
+    }
     if rows[0].die_max_principal_mpa.is_some() {
         stress.push((
             "die max principal".into(),

@@ -138,6 +138,9 @@ pub struct Roles {
     pub adhesives: Vec<String>,
     /// The die (max first principal stress).
     pub die: Option<String>,
+    /// Parts whose peak stresses over a recipe are reported (and compared
+    /// across variants), e.g. a functional polymer layer.
+    pub watch: Vec<String>,
 }
 
 /// A parsed case.
@@ -288,15 +291,103 @@ impl Case {
     /// Reads a case file with `key.path=value` overrides applied first
     /// (see [`apply_override`]).
     pub fn from_file_with(path: &Path, overrides: &[String]) -> Result<Case, CaseError> {
+        Self::from_file_variant(path, overrides, None)
+    }
+
+    fn read_doc(path: &Path) -> Result<toml::Table, CaseError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| CaseError::Io(format!("cannot read {}: {e}", path.display())))?;
         let file = path.display().to_string();
+        text.parse()
+            .map_err(|e: toml::de::Error| TomlReader::new(&file).err("TOML", e.to_string()).into())
+    }
+
+    /// The names of the case file's `[[variant]]` entries (none for most cases).
+    pub fn variant_names(path: &Path) -> Result<Vec<String>, CaseError> {
+        let doc = Self::read_doc(path)?;
+        let file = path.display().to_string();
         let r = TomlReader::new(&file);
-        let mut doc: toml::Table = text
-            .parse()
-            .map_err(|e: toml::de::Error| r.err("TOML", e.to_string()))?;
+        let Some(v) = doc.get("variant") else {
+            return Ok(Vec::new());
+        };
+        let list = v
+            .as_array()
+            .ok_or_else(|| r.err("variant", "expected [[variant]] entries"))?;
+        list.iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let t = e
+                    .as_table()
+                    .ok_or_else(|| r.err(&format!("variant[{i}]"), "expected a table"))?;
+                r.only(
+                    &format!("variant[{i}]"),
+                    t,
+                    &["name", "description", "set", "drop"],
+                )?;
+                Ok(r.string(&format!("variant[{i}]"), t, "name")?)
+            })
+            .collect()
+    }
+
+    /// Reads a case file with `key.path=value` overrides applied first and
+    /// then, when `variant` names one of its `[[variant]]` entries, that
+    /// variant's `drop` (parts taken out of the model) and `set` overrides.
+    pub fn from_file_variant(
+        path: &Path,
+        overrides: &[String],
+        variant: Option<&str>,
+    ) -> Result<Case, CaseError> {
+        let file = path.display().to_string();
+        let r = TomlReader::new(&file);
+        let mut doc = Self::read_doc(path)?;
         for o in overrides {
             apply_override(&mut doc, o).map_err(|m| r.err(&format!("--set {o}"), m))?;
+        }
+        if let Some(name) = variant {
+            let entry = doc
+                .get("variant")
+                .and_then(Value::as_array)
+                .and_then(|l| {
+                    l.iter()
+                        .find(|e| e.get("name").and_then(Value::as_str) == Some(name))
+                })
+                .cloned()
+                .ok_or_else(|| r.err("variant", format!("no [[variant]] named '{name}'")))?;
+            let place = format!("variant '{name}'");
+            let strings = |key: &str| -> Result<Vec<String>, CaseError> {
+                match entry.get(key) {
+                    None => Ok(Vec::new()),
+                    Some(Value::Array(a)) => a
+                        .iter()
+                        .map(|x| {
+                            x.as_str().map(str::to_string).ok_or_else(|| {
+                                r.err(&format!("{place}.{key}"), "expected a list of strings")
+                                    .into()
+                            })
+                        })
+                        .collect(),
+                    Some(_) => Err(r
+                        .err(&format!("{place}.{key}"), "expected a list of strings")
+                        .into()),
+                }
+            };
+            for part in strings("drop")? {
+                let parts = doc
+                    .get_mut("part")
+                    .and_then(Value::as_array_mut)
+                    .ok_or_else(|| r.err(&place, "the case has no [[part]] entries"))?;
+                let before = parts.len();
+                parts.retain(|p| p.get("name").and_then(Value::as_str) != Some(part.as_str()));
+                if parts.len() == before {
+                    return Err(r
+                        .err(&format!("{place}.drop"), format!("no part named '{part}'"))
+                        .into());
+                }
+            }
+            for o in strings("set")? {
+                apply_override(&mut doc, &o)
+                    .map_err(|m| r.err(&format!("{place}.set '{o}'"), m))?;
+            }
         }
         Self::from_table(doc, &file, path.parent())
     }
@@ -316,6 +407,7 @@ impl Case {
                 "library",
                 "part",
                 "process",
+                "variant",
             ],
         )?;
         let head = table(&r, "case", r.field("top level", &doc, "case")?)?;
@@ -388,7 +480,11 @@ impl Case {
             None => Roles::default(),
             Some(v) => {
                 let t = table(&r, "results", v)?;
-                r.only("results", t, &["warpage", "bumps", "adhesives", "die"])?;
+                r.only(
+                    "results",
+                    t,
+                    &["warpage", "bumps", "adhesives", "die", "watch"],
+                )?;
                 let warpage = match t.get("warpage") {
                     None => Vec::new(),
                     Some(v) => v
@@ -416,6 +512,7 @@ impl Case {
                     bumps: part_names(&r, "results.bumps", t.get("bumps"), &parts)?,
                     adhesives: part_names(&r, "results.adhesives", t.get("adhesives"), &parts)?,
                     die,
+                    watch: part_names(&r, "results.watch", t.get("watch"), &parts)?,
                 }
             }
         };

@@ -566,6 +566,9 @@ pub struct RecipeOutput {
     pub active: Vec<bool>,
     /// Degree of cure per cell (−1 for cells that do not cure).
     pub cell_cure: Vec<f64>,
+    /// Prescribed displacements (mm) and nodal forces (N) of the state.
+    pub constraints: BTreeMap<(usize, usize), f64>,
+    pub loads: BTreeMap<(usize, usize), f64>,
     pub result: StepResult,
     pub summary: Summary,
 }
@@ -880,6 +883,8 @@ pub fn run_recipe(
                 cure,
                 active: analysis.state().active.clone(),
                 cell_cure,
+                constraints: constraints.clone(),
+                loads: loads.clone(),
                 result,
                 summary,
             };
@@ -955,6 +960,85 @@ fn step_supports(
     }
 }
 
+/// The recipe's mechanical states as a multi-step model for a deck
+/// (`export-inp`): one static step per state with its nodal temperatures,
+/// supports and head load, and the `*MODEL CHANGE` of each step — cells
+/// inactive at the first state removed in the first step, cells born since
+/// the previous state added strain-free, cells removed since then removed.
+/// Chemical cure shrinkage has no deck equivalent and is refused.
+pub fn recipe_deck_model(
+    case: &Case,
+    recipe: &Recipe,
+    model: &Model,
+    outputs: &[RecipeOutput],
+) -> Result<(Model, Vec<solver::io::deck_writer::ModelChange>), CaseError> {
+    use solver::io::deck_writer::ModelChange;
+    if let Some((part, _)) = recipe.cure.iter().find(|(_, c)| c.shrinkage > 0.0) {
+        return Err(CaseError::Mesh {
+            file: case.file.clone(),
+            message: format!(
+                "process.cure.{part}: chemical shrinkage has no equivalent in the deck; export with --set process.cure.{part}.shrinkage=0"
+            ),
+        });
+    }
+    let mut deck = model.clone();
+    deck.initial_temperature = vec![recipe.start; model.mesh.num_nodes()];
+    // a part born during the recipe is stress-free at its birth whatever its
+    // own stress-free temperature: drop that (it would need a ZERO= copy)
+    if let Some(first) = outputs.first() {
+        for (p, sf) in deck.part_stress_free_temperature.iter_mut().enumerate() {
+            let born_later = (0..model.mesh.num_cells())
+                .any(|c| model.mesh.cell_part[c] == p && !first.active[c]);
+            if born_later {
+                *sf = None;
+            }
+        }
+    }
+    deck.steps = Vec::new();
+    let mut changes = Vec::new();
+    let ncells = model.mesh.num_cells();
+    let mut previous = vec![true; ncells];
+    for (i, o) in outputs.iter().enumerate() {
+        let removed: Vec<usize> = (0..ncells)
+            .filter(|&c| previous[c] && !o.active[c])
+            .collect();
+        let added: Vec<usize> = (0..ncells)
+            .filter(|&c| !previous[c] && o.active[c])
+            .collect();
+        // births get a step of their own at the previous state (same
+        // temperatures, supports and loads): strain-free there, as pkgstress
+        // births them, whatever temperature the solver would use within the
+        // following step
+        if !added.is_empty() {
+            let prev = &outputs[i - 1]; // nothing is born before the first state
+            deck.steps.push(Step {
+                name: format!("birth-{}", i + 1),
+                time: prev.time + 1e-6 * (o.time - prev.time),
+                constraints: prev.constraints.clone(),
+                loads: prev.loads.clone(),
+                temperature: prev.result.temperature.clone(),
+            });
+            changes.push(ModelChange {
+                remove: Vec::new(),
+                add: added,
+            });
+        }
+        deck.steps.push(Step {
+            name: format!("{}-{}", o.step, i + 1),
+            time: o.time,
+            constraints: o.constraints.clone(),
+            loads: o.loads.clone(),
+            temperature: o.result.temperature.clone(),
+        });
+        changes.push(ModelChange {
+            remove: removed,
+            add: Vec::new(),
+        });
+        previous.clone_from(&o.active);
+    }
+    Ok((deck, changes))
+}
+
 /// One row of the history: the quantities engineers follow over a recipe.
 #[derive(Clone, Debug, Serialize)]
 pub struct HistoryRow {
@@ -974,10 +1058,13 @@ pub struct HistoryRow {
     /// Stress measures of each adhesive part, MPa.
     pub adhesives: BTreeMap<String, StressMeasures>,
     pub die_max_principal_mpa: Option<f64>,
+    /// Stress extremes of the watched parts (`[results] watch`), MPa.
+    pub watched: BTreeMap<String, crate::summary::PartSummary>,
 }
 
 impl HistoryRow {
-    pub fn new(o: &RecipeOutput) -> Self {
+    /// The row of state `o`, with the extremes of the `watch` parts.
+    pub fn new(o: &RecipeOutput, watch: &[String]) -> Self {
         let (lo, hi) = o.temperature_range();
         HistoryRow {
             step: o.step.clone(),
@@ -994,6 +1081,13 @@ impl HistoryRow {
             bumps: o.summary.bumps.clone(),
             adhesives: o.summary.adhesives.clone(),
             die_max_principal_mpa: o.summary.die_max_principal_mpa,
+            watched: o
+                .summary
+                .parts
+                .iter()
+                .filter(|p| watch.contains(&p.part))
+                .map(|p| (p.part.clone(), p.clone()))
+                .collect(),
         }
     }
 }
@@ -1012,6 +1106,7 @@ pub fn history_csv(rows: &[HistoryRow]) -> String {
     let cures = keys(|r| r.degree_of_cure.keys().cloned().collect());
     let faces = keys(|r| r.warpage_um.keys().cloned().collect());
     let adhesives = keys(|r| r.adhesives.keys().cloned().collect());
+    let watched = keys(|r| r.watched.keys().cloned().collect());
     let mut s = String::from("step,event,time_s,head_C,stage_C,ambient_C,T_min_C,T_max_C");
     for p in &temps {
         s.push_str(&format!(",T_{p}_C"));
@@ -1025,6 +1120,9 @@ pub fn history_csv(rows: &[HistoryRow]) -> String {
     s.push_str(",bump_von_mises_max_MPa,bump_peel_max_MPa,bump_shear_max_MPa");
     for a in &adhesives {
         s.push_str(&format!(",{a}_von_mises_max_MPa,{a}_peel_max_MPa"));
+    }
+    for p in &watched {
+        s.push_str(&format!(",{p}_von_mises_max_MPa,{p}_max_principal_MPa"));
     }
     s.push_str(",die_max_principal_MPa\n");
     let opt = |v: Option<f64>| v.map(|x| format!("{x:.9}")).unwrap_or_default();
@@ -1068,6 +1166,14 @@ pub fn history_csv(rows: &[HistoryRow]) -> String {
                 ",{},{}",
                 opt(m.map(|m| m.von_mises_max)),
                 opt(m.map(|m| m.peel_max))
+            ));
+        }
+        for p in &watched {
+            let m = r.watched.get(p);
+            s.push_str(&format!(
+                ",{},{}",
+                opt(m.map(|m| m.von_mises_max)),
+                opt(m.map(|m| m.max_principal))
             ));
         }
         s.push_str(&format!(",{}\n", opt(r.die_max_principal_mpa)));

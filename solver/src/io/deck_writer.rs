@@ -35,7 +35,31 @@ fn set_name(s: &str) -> String {
 /// significant digits and material constants 10; pkgstress reads the deck
 /// back with exactly the numbers CalculiX sees.
 pub fn write_deck(model: &Model, w: &mut impl Write) -> Result<(), DeckWriteError> {
+    write_deck_with_changes(model, &[], w)
+}
+
+/// Element birth and death at the start of one step (Abaqus/CalculiX
+/// `*MODEL CHANGE`): cells (global indices) removed, and cells added
+/// strain-free (`ADD=STRAIN FREE`: stress only from what happens after).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ModelChange {
+    pub remove: Vec<usize>,
+    pub add: Vec<usize>,
+}
+
+/// [`write_deck`] with a [`ModelChange`] for each step (`changes` empty, or
+/// one per step).
+pub fn write_deck_with_changes(
+    model: &Model,
+    changes: &[ModelChange],
+    w: &mut impl Write,
+) -> Result<(), DeckWriteError> {
     let mesh = &model.mesh;
+    let cell_ids: Vec<u64> = mesh
+        .blocks
+        .iter()
+        .flat_map(|b| b.cell_ids.iter().copied())
+        .collect();
     let part_material = part_materials(model)?;
     writeln!(
         w,
@@ -132,9 +156,23 @@ pub fn write_deck(model: &Model, w: &mut impl Write) -> Result<(), DeckWriteErro
     writeln!(w, "*INITIAL CONDITIONS, TYPE=TEMPERATURE")?;
     write_temperatures(w, model, &model.initial_temperature)?;
     let mut previous_time = 0.0;
-    for step in &model.steps {
-        writeln!(w, "*STEP\n*STATIC\n1., {:.12e}", step.time - previous_time)?;
+    for (i, step) in model.steps.iter().enumerate() {
+        // one increment the length of the step (what a linear step is)
+        let dt = step.time - previous_time;
+        writeln!(w, "*STEP\n*STATIC\n{dt:.12e}, {dt:.12e}")?;
         previous_time = step.time;
+        if let Some(change) = changes.get(i) {
+            for (cells, how) in [(&change.remove, "REMOVE"), (&change.add, "ADD=STRAIN FREE")] {
+                if cells.is_empty() {
+                    continue;
+                }
+                writeln!(w, "*MODEL CHANGE, TYPE=ELEMENT, {how}")?;
+                for chunk in cells.chunks(8) {
+                    let ids: Vec<String> = chunk.iter().map(|&c| cell_ids[c].to_string()).collect();
+                    writeln!(w, "{},", ids.join(", "))?;
+                }
+            }
+        }
         writeln!(w, "*BOUNDARY, OP=NEW")?;
         for (&(v, d), &value) in &step.constraints {
             writeln!(
