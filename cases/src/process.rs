@@ -893,7 +893,12 @@ pub fn run_recipe(
             if !newly.is_empty() {
                 let cells: Vec<usize> = newly.iter().map(|&i| cure_cells[i].0).collect();
                 analysis
-                    .add(&cells, &out.result.displacement, &out.result.temperature)
+                    .add(
+                        &cells,
+                        &out.result.displacement,
+                        &out.result.temperature,
+                        &out.constraints,
+                    )
                     .map_err(|e| err(e.to_string()))?;
                 for &i in &newly {
                     gelled[i] = true;
@@ -906,7 +911,12 @@ pub fn run_recipe(
                 let born = cells_of(&s.add, &model_ro);
                 if !born.is_empty() {
                     analysis
-                        .add(&born, &out.result.displacement, &out.result.temperature)
+                        .add(
+                            &born,
+                            &out.result.displacement,
+                            &out.result.temperature,
+                            &out.constraints,
+                        )
                         .map_err(|e| err(e.to_string()))?;
                 }
                 analysis.remove(&cells_of(&s.remove, &model_ro));

@@ -109,7 +109,14 @@ pub struct StaticAnalysis<'m> {
     choice: SolverChoice,
     system: Option<System>,
     state: CellState,
+    reuse_factor: bool,
 }
+
+/// Relative residual at which a solve preconditioned by a previous
+/// factorisation is accepted (well below the round-off of the quantities
+/// reported), and the iterations it may take before pkgstress refactorises.
+pub const REUSE_TOLERANCE: f64 = 1e-12;
+pub const REUSE_ITERATIONS: usize = 30;
 
 impl<'m> StaticAnalysis<'m> {
     pub fn new(model: &'m Model, choice: SolverChoice) -> Self {
@@ -127,7 +134,15 @@ impl<'m> StaticAnalysis<'m> {
             choice,
             system: None,
             state: CellState::all_active(model),
+            reuse_factor: true,
         }
+    }
+
+    /// Whether a changed stiffness is first solved by conjugate gradients
+    /// preconditioned with the previous factorisation (default on; a new
+    /// factorisation follows when that does not converge quickly).
+    pub fn set_reuse_factor(&mut self, on: bool) {
+        self.reuse_factor = on;
     }
 
     /// The active cells and their eigenstrains.
@@ -169,15 +184,20 @@ impl<'m> StaticAnalysis<'m> {
     /// newborn cells do not share with active ones take the elastic
     /// extension of the shared nodes' displacements, so that reported
     /// displacements (a newborn face's warpage) continue the deformed shape;
-    /// stresses depend only on increments after birth either way.
+    /// stresses depend only on increments after birth either way. The
+    /// extension honours `constraints` (the prescribed displacements of the
+    /// state, mm) at newborn nodes — a newborn node on a symmetry plane
+    /// stays on it — so that the strain-free state is one the next solve
+    /// can reach without straining the newborn cells.
     pub fn add(
         &mut self,
         cells: &[usize],
         displacement: &[[f64; 3]],
         temperature: &[f64],
+        constraints: &BTreeMap<(usize, usize), f64>,
     ) -> Result<(), AnalysisError> {
         let model = self.model;
-        let u = self.extend(cells, displacement, temperature)?;
+        let u = self.extend(cells, displacement, temperature, constraints)?;
         let mut ws = Workspaces::default();
         for &cell in cells {
             let (w, block, c) = ws.gather(model, cell, self.locate[cell], temperature);
@@ -199,6 +219,7 @@ impl<'m> StaticAnalysis<'m> {
         born: &[usize],
         displacement: &[[f64; 3]],
         temperature: &[f64],
+        prescribed: &BTreeMap<(usize, usize), f64>,
     ) -> Result<Vec<[f64; 3]>, AnalysisError> {
         let model = self.model;
         let shared = nodes_of(model, &self.state.active);
@@ -211,9 +232,18 @@ impl<'m> StaticAnalysis<'m> {
                 constraints.insert((v, d), displacement[v][d]);
             }
         }
-        let free = (0..newborn_nodes.len()).any(|v| newborn_nodes[v] && !shared[v]);
+        let newborn_only = |v: usize| newborn_nodes[v] && !shared[v];
+        let mut u = displacement.to_vec();
+        for (&(v, d), &value) in prescribed {
+            if newborn_only(v) {
+                constraints.insert((v, d), value);
+                u[v][d] = value;
+            }
+        }
+        let free = (0..newborn_nodes.len())
+            .any(|v| newborn_only(v) && (0..3).any(|d| !prescribed.contains_key(&(v, d))));
         if constraints.is_empty() || !free {
-            return Ok(displacement.to_vec()); // nothing to extend, or nothing to extend from
+            return Ok(u); // nothing to extend, or nothing to extend from
         }
         // born cells alone, with eigenstrain −ε_th so that only the shared
         // nodes' displacements load them
@@ -240,8 +270,7 @@ impl<'m> StaticAnalysis<'m> {
         let mut sub = StaticAnalysis::new(model, self.choice);
         sub.set_state(state);
         let r = sub.solve_step(&step)?;
-        let mut u = displacement.to_vec();
-        for v in (0..u.len()).filter(|&v| newborn_nodes[v] && !shared[v]) {
+        for v in (0..u.len()).filter(|&v| newborn_only(v)) {
             u[v] = r.displacement[v];
         }
         Ok(u)
@@ -282,13 +311,41 @@ impl<'m> StaticAnalysis<'m> {
                 ..Default::default()
             }
         } else {
-            if values != sys.factored_values {
-                sys.solver
-                    .factorize(&sys.pattern, &values)
-                    .map_err(solver_err)?;
-                sys.factored_values = values;
+            let mut done = None;
+            if values != sys.factored_values
+                && !sys.factored_values.is_empty()
+                && self.reuse_factor
+                && sys.solver.name().starts_with("direct")
+            {
+                // the stiffness moved (temperature-dependent moduli): try the
+                // previous factor as a preconditioner before refactorising
+                let matrix = crate::linear::CsrMatrix::from_upper(&sys.pattern, &values);
+                let mut x = rhs.clone();
+                if let Some(stats) = crate::linear::pcg_with_factor(
+                    &matrix,
+                    sys.solver.as_mut(),
+                    &mut x,
+                    REUSE_TOLERANCE,
+                    REUSE_ITERATIONS,
+                )
+                .map_err(solver_err)?
+                {
+                    rhs = x;
+                    done = Some(stats);
+                }
             }
-            sys.solver.solve(&mut rhs).map_err(solver_err)?
+            match done {
+                Some(stats) => stats,
+                None => {
+                    if values != sys.factored_values {
+                        sys.solver
+                            .factorize(&sys.pattern, &values)
+                            .map_err(solver_err)?;
+                        sys.factored_values = values;
+                    }
+                    sys.solver.solve(&mut rhs).map_err(solver_err)?
+                }
+            }
         };
         let solve_seconds = t_solve.elapsed().as_secs_f64();
         let displacement = (0..self.model.mesh.num_nodes())

@@ -345,6 +345,7 @@ fn export_inp_writes_a_deck_pkgstress_reads_back() {
         "-o",
         out.join("pcb.inp").to_str().unwrap(),
         "--quick",
+        "--single-step",
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = std::fs::read_to_string(out.join("pcb.inp")).unwrap();
@@ -352,6 +353,35 @@ fn export_inp_writes_a_deck_pkgstress_reads_back() {
         text.contains("_SF_FILTER") && text.contains("ZERO=1.800000000e2"),
         "the filter's own stress-free state is encoded"
     );
+    // the recipe: refused with chemical shrinkage (no deck equivalent), then
+    // written state by state with its births
+    let o = pkgstress(&[
+        "export-inp",
+        pcb.to_str().unwrap(),
+        "-o",
+        out.join("recipe.inp").to_str().unwrap(),
+        "--quick",
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && stderr.contains("process.cure.acf.shrinkage=0"),
+        "{stderr}"
+    );
+    assert!(!out.join("recipe.inp").exists(), "no half-written deck");
+    let o = pkgstress(&[
+        "export-inp",
+        pcb.to_str().unwrap(),
+        "-o",
+        out.join("recipe.inp").to_str().unwrap(),
+        "--quick",
+        "--set",
+        "process.cure.acf.shrinkage=0",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(out.join("recipe.inp")).unwrap();
+    assert!(text.contains("*MODEL CHANGE, TYPE=ELEMENT, REMOVE"));
+    assert!(text.contains("*MODEL CHANGE, TYPE=ELEMENT, ADD=STRAIN FREE"));
+    assert!(text.matches("*STEP").count() > 5);
 }
 
 #[test]
@@ -565,6 +595,59 @@ fn a_misspelt_recipe_parameter_is_named() {
     assert!(!o.status.success());
     assert!(
         stderr.contains("process.peak_temprature") && stderr.contains("not used by any step"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn run_compares_the_variants_of_a_case() {
+    let out = scratch("variants");
+    let case = repo().join("cases/stress_preventing_layer.toml");
+    let o = pkgstress(&[
+        "run",
+        case.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quick",
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(stdout.contains("=== comparison ==="), "{stdout}");
+    let csv = std::fs::read_to_string(out.join("comparison.csv")).unwrap();
+    for v in ["with-layer", "without-layer"] {
+        assert!(
+            csv.contains(&format!("{v},peak polymer von Mises (MPa),")),
+            "{csv}"
+        );
+        assert!(out.join(v).join("history.csv").exists());
+    }
+    // one variant alone
+    let o = pkgstress(&[
+        "run",
+        case.to_str().unwrap(),
+        "--out",
+        out.join("one").to_str().unwrap(),
+        "--quick",
+        "--variant",
+        "without-layer",
+    ]);
+    assert!(o.status.success());
+    assert!(out.join("one").join("history.csv").exists());
+    let o = pkgstress(&[
+        "run",
+        case.to_str().unwrap(),
+        "--out",
+        out.join("bad").to_str().unwrap(),
+        "--variant",
+        "sideways",
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && stderr.contains("no [[variant]] named 'sideways'"),
         "{stderr}"
     );
 }

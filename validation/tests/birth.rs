@@ -100,7 +100,13 @@ fn a_bar_born_hot_between_walls_carries_the_cooling_stress_only() {
     let hot = b.solve_step(&at(&model, 200.0)).unwrap();
     assert_eq!(hot.num_equations, 0, "nothing is there yet");
     let all: Vec<usize> = (0..model.mesh.num_cells()).collect();
-    b.add(&all, &hot.displacement, &hot.temperature).unwrap();
+    b.add(
+        &all,
+        &hot.displacement,
+        &hot.temperature,
+        &at(&model, 200.0).constraints,
+    )
+    .unwrap();
     assert_uniaxial(
         &b.solve_step(&at(&model, 200.0)).unwrap(),
         0.0,
@@ -165,7 +171,13 @@ fn a_part_born_and_removed_leaves_the_rest_as_without_it() {
     let mut a = StaticAnalysis::new(&model, SolverChoice::Direct);
     a.set_state(without_chip());
     let r = a.solve_step(&at(&model, 100.0)).unwrap();
-    a.add(&chip, &r.displacement, &r.temperature).unwrap();
+    a.add(
+        &chip,
+        &r.displacement,
+        &r.temperature,
+        &at(&model, 100.0).constraints,
+    )
+    .unwrap();
     let r = a.solve_step(&at(&model, 150.0)).unwrap();
     assert!(
         chip.iter()
@@ -267,8 +279,13 @@ fn a_newborn_part_is_stress_free_in_the_deformed_shape() {
     adhesive.iter().for_each(|&c| s.active[c] = false);
     a.set_state(s);
     let before = a.solve_step(&model.steps[0]).unwrap();
-    a.add(&adhesive, &before.displacement, &before.temperature)
-        .unwrap();
+    a.add(
+        &adhesive,
+        &before.displacement,
+        &before.temperature,
+        &model.steps[0].constraints,
+    )
+    .unwrap();
     let after = a.solve_step(&model.steps[0]).unwrap();
     let glass_max = before
         .stress

@@ -482,3 +482,111 @@ film = "10 W/(m^2 K)"
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The stress-preventing-layer case (seed 002, claims 37-41): the film and
+/// the layer are born and removed again, so after stripping, each variant's
+/// remaining chip and functional polymer must be exactly (1e-9) in the
+/// state of a model that never had them — an elastic body keeps no memory
+/// of parts removed from it. Also checks that the variants differ while
+/// the film is on (the comparison means something).
+#[test]
+fn the_stress_preventing_layer_variants_leave_no_trace_once_stripped() {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../cases/stress_preventing_layer.toml");
+    let text = std::fs::read_to_string(&path).unwrap()
+        + r#"
+[[variant]]
+name = "bare"
+drop = ["spl", "ti_film", "au_film"]
+set = ['process.step.chamber.add = []', 'process.step.cool.remove = []', 'process.step.etched.remove = []']
+"#;
+    let dir = std::env::temp_dir().join(format!("pkgstress-spl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("spl.toml");
+    std::fs::write(&file, text).unwrap();
+    let run = |variant: &str| {
+        let mut case =
+            Case::from_file_variant(&file, &[], Some(variant)).unwrap_or_else(|e| panic!("{e}"));
+        case.controls.size *= 2.0;
+        let recipe = case.process.clone().unwrap();
+        let mut model = case.model().unwrap();
+        let (out, _) =
+            run_recipe(&case, &recipe, &mut model, SolverChoice::Direct, |_| {}).unwrap();
+        out.into_iter().map(|o| o.summary).collect::<Vec<_>>()
+    };
+    let bare = run("bare");
+    let polymer = |s: &Summary| {
+        s.parts
+            .iter()
+            .find(|p| p.part == "polymer")
+            .unwrap()
+            .clone()
+    };
+    for v in ["with-layer", "without-layer"] {
+        let states = run(v);
+        let (a, b) = (states.last().unwrap(), bare.last().unwrap());
+        let (pa, pb) = (polymer(a), polymer(b));
+        eprintln!("{v}: stripped polymer von Mises {:.9} MPa, never-filmed {:.9} MPa; with the film at 25 C {:.6} MPa", pa.von_mises_max, pb.von_mises_max, polymer(&states[1]).von_mises_max);
+        assert!((pa.von_mises_max - pb.von_mises_max).abs() <= 1e-9 * pb.von_mises_max);
+        assert!((pa.max_principal - pb.max_principal).abs() <= 1e-9 * pb.max_principal.abs());
+        let (wa, wb) = (a.warpage_um["chip.bottom"], b.warpage_um["chip.bottom"]);
+        assert!((wa - wb).abs() <= 1e-9 * wb.abs(), "{wa} vs {wb}");
+        // while the film is on (state 'cool'), the film bends the die
+        let wf = states[1].warpage_um["chip.bottom"];
+        assert!(
+            (wf - bare[1].warpage_um["chip.bottom"]).abs() > 1e-3,
+            "the film loads the die"
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A recipe with parts born on the symmetry planes (the metal film of the
+/// stress-preventing-layer case) gives the same answer on the quarter model
+/// as on the full model (to 1e-8): newborn nodes on a symmetry plane are
+/// born on it. (Before this was so, the quarter model strained the film at
+/// birth — found by the CalculiX recipe cross-check.)
+#[test]
+fn births_on_symmetry_planes_match_the_full_model() {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../cases/stress_preventing_layer.toml");
+    let run = |symmetry: &str| {
+        let mut case = Case::from_file_variant(
+            &path,
+            &[
+                format!("mesh.symmetry={symmetry}"),
+                "mesh.size=\"0.3 mm\"".into(),
+            ],
+            Some("without-layer"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        case.controls.layers = 1;
+        let recipe = case.process.clone().unwrap();
+        let mut model = case.model().unwrap();
+        let (out, _) =
+            run_recipe(&case, &recipe, &mut model, SolverChoice::Direct, |_| {}).unwrap();
+        out.into_iter().map(|o| o.summary).collect::<Vec<_>>()
+    };
+    let (quarter, full) = (run("quarter"), run("full"));
+    for (q, f) in quarter.iter().zip(&full) {
+        let (wq, wf) = (q.warpage_um["chip.bottom"], f.warpage_um["chip.bottom"]);
+        let pq = q
+            .parts
+            .iter()
+            .find(|p| p.part == "polymer")
+            .unwrap()
+            .von_mises_max;
+        let pf = f
+            .parts
+            .iter()
+            .find(|p| p.part == "polymer")
+            .unwrap()
+            .von_mises_max;
+        eprintln!(
+            "{:?}: warpage {wq:.9} / {wf:.9} um, polymer {pq:.9} / {pf:.9} MPa",
+            q.process
+        );
+        assert!((wq - wf).abs() <= 1e-8 * wf.abs().max(1e-3), "{wq} vs {wf}");
+        assert!((pq - pf).abs() <= 1e-8 * pf, "{pq} vs {pf}");
+    }
+}

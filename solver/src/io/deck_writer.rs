@@ -117,11 +117,21 @@ pub fn write_deck_with_changes(
             writeln!(w, "{},", ids.join(", "))?;
         }
     }
+    let mut nonlinear = changes.iter().any(|c| !c.add.is_empty());
     for (m, material) in model.materials.iter().enumerate() {
         if !part_material.contains(&Some(m)) {
             continue;
         }
         write_material(w, material)?;
+        if nonlinear && matches!(material.elastic, Elastic::Isotropic(_)) {
+            writeln!(
+                w,
+                "** CalculiX adds elements strain-free (*MODEL CHANGE, ADD=STRAIN FREE) only in\n\
+                 ** nonlinear analyses: this yield stress, never reached, makes it one.\n\
+                 *PLASTIC\n1.e9, 0."
+            )?;
+            nonlinear = false;
+        }
     }
     let mut section_material: Vec<Option<String>> = part_material
         .iter()
