@@ -53,6 +53,10 @@ struct CaseArgs {
     /// (`run` runs them all and compares them; `mesh`/`export-inp` need one).
     #[arg(long)]
     variant: Option<String>,
+    /// For a case with a recipe: ignore it and take the single cool-down
+    /// from the stress-free to room temperature (`run`, `export-inp`).
+    #[arg(long)]
+    single_step: bool,
 }
 
 impl CaseArgs {
@@ -68,6 +72,9 @@ impl CaseArgs {
             case.controls.layers = 1;
             case.controls.across_prisms = 1;
             case.controls.size *= 2.0;
+        }
+        if self.single_step {
+            case.process = None;
         }
         Ok(case)
     }
@@ -119,10 +126,6 @@ enum Command {
         /// The deck to write.
         #[arg(short, long)]
         output: PathBuf,
-        /// For a case with a recipe: export the single cool-down from the
-        /// stress-free to room temperature instead of the recipe's states.
-        #[arg(long)]
-        single_step: bool,
     },
     /// List the material library with the source of every number.
     Materials {
@@ -175,11 +178,7 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Mesh { case, out } => mesh_case(&case.load()?, &case.case, &out),
-        Command::ExportInp {
-            case,
-            output,
-            single_step,
-        } => export_inp(&case.load()?, &case.case, &output, single_step),
+        Command::ExportInp { case, output } => export_inp(&case.load()?, &case.case, &output),
         Command::Materials { name, library } => list_materials(name.as_deref(), library.as_deref()),
     }
 }
@@ -221,15 +220,15 @@ fn mesh_case(case: &Case, path: &Path, out: &Path) -> Result<()> {
 /// Writes the case as a CalculiX/Abaqus deck: the single cool-down, or for
 /// a case with a recipe every mechanical state of the recipe as a step
 /// (the recipe is run first for its temperatures and births).
-fn export_inp(case: &Case, path: &Path, output: &Path, single_step: bool) -> Result<()> {
+fn export_inp(case: &Case, path: &Path, output: &Path) -> Result<()> {
     let mut model = case.model()?;
     let mut changes = Vec::new();
-    if let (Some(recipe), false) = (&case.process, single_step) {
+    if let Some(recipe) = &case.process {
         let (outputs, _) =
             cases::process::run_recipe(case, recipe, &mut model, SolverChoice::Auto, |_| {})?;
-        let (deck, c) = cases::process::recipe_deck_model(case, recipe, &model, &outputs)?;
-        model = deck;
-        changes = c;
+        let deck = cases::process::recipe_deck_model(case, recipe, &model, &outputs)?;
+        model = deck.model;
+        changes = deck.changes;
         println!(
             "ran the recipe: {} states become {} steps with *TEMPERATURE and *MODEL CHANGE",
             outputs.len(),

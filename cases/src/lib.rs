@@ -81,6 +81,8 @@ pub enum CaseError {
     Io(String),
     #[error("{file}: meshing failed: {message}")]
     Mesh { file: String, message: String },
+    #[error("{file}: recipe failed: {message}")]
+    Recipe { file: String, message: String },
 }
 
 /// Top or bottom face of a part.

@@ -104,6 +104,10 @@ pub struct RecipeStep {
     pub add: Vec<String>,
     /// Parts removed at the end of the step.
     pub remove: Vec<String>,
+    /// Parts bonded at the end of the step: made strain-free in the current
+    /// state where they are (parts not yet there are born) — a thermo-compression bond
+    /// forming, or an adhesive re-hardened after a re-heat (seed 002, claim 35).
+    pub bond: Vec<String>,
 }
 
 /// A head load: a pressure (MPa) or a total force on the whole package (N).
@@ -330,6 +334,12 @@ impl Recipe {
         for (i, s) in list.iter_mut().enumerate() {
             let place = format!("process.step[{i}]");
             substitute(r, &place, s, &params, &mut used)?;
+            // `enabled = false` (often through a parameter) leaves a step out
+            match s.get("enabled") {
+                None | Some(Value::Boolean(true)) => {}
+                Some(Value::Boolean(false)) => continue,
+                Some(_) => return Err(r.err(&format!("{place}.enabled"), "expected true or false")),
+            }
             steps.push(Self::step(r, &place, s, i, case, dir)?);
         }
         if steps.is_empty() {
@@ -410,6 +420,8 @@ impl Recipe {
                 "pressure",
                 "add",
                 "remove",
+                "bond",
+                "enabled",
             ],
         )?;
         let name = st
@@ -532,6 +544,7 @@ impl Recipe {
             pressure,
             add: names("add")?,
             remove: names("remove")?,
+            bond: names("bond")?,
         })
     }
 }
@@ -564,6 +577,9 @@ pub struct RecipeOutput {
     pub cure: BTreeMap<String, CureState>,
     /// Which cells carry stiffness at this time.
     pub active: Vec<bool>,
+    /// Active cells made strain-free where they stand right after this
+    /// state (a step's `bond`, taking effect at its end).
+    pub bonded: Vec<usize>,
     /// Degree of cure per cell (−1 for cells that do not cure).
     pub cell_cure: Vec<f64>,
     /// Prescribed displacements (mm) and nodal forces (N) of the state.
@@ -630,7 +646,7 @@ pub fn run_recipe(
 ) -> Result<(Vec<RecipeOutput>, Timings), CaseError> {
     use rayon::prelude::*;
     use std::time::Instant;
-    let err = |m: String| CaseError::Mesh {
+    let err = |m: String| CaseError::Recipe {
         file: case.file.clone(),
         message: m,
     };
@@ -882,6 +898,7 @@ pub fn run_recipe(
                 part_temperature,
                 cure,
                 active: analysis.state().active.clone(),
+                bonded: Vec::new(),
                 cell_cure,
                 constraints: constraints.clone(),
                 loads: loads.clone(),
@@ -890,6 +907,7 @@ pub fn run_recipe(
             };
             timings.summary += clock.elapsed().as_secs_f64();
             progress(Progress::Output(&out));
+            let mut out = out;
             if !newly.is_empty() {
                 let cells: Vec<usize> = newly.iter().map(|&i| cure_cells[i].0).collect();
                 analysis
@@ -920,6 +938,31 @@ pub fn run_recipe(
                         .map_err(|e| err(e.to_string()))?;
                 }
                 analysis.remove(&cells_of(&s.remove, &model_ro));
+                // bonds: active cells strain-free where they are; cells not
+                // there yet are born (and a curing one counts as gelled)
+                let (present, absent): (Vec<usize>, Vec<usize>) = cells_of(&s.bond, &model_ro)
+                    .into_iter()
+                    .partition(|&c| analysis.state().active[c]);
+                analysis
+                    .reset_strain_free(&present, &out.result.displacement, &out.result.temperature)
+                    .map_err(|e| err(e.to_string()))?;
+                out.bonded = present;
+                if !absent.is_empty() {
+                    analysis
+                        .add(
+                            &absent,
+                            &out.result.displacement,
+                            &out.result.temperature,
+                            &out.constraints,
+                        )
+                        .map_err(|e| err(e.to_string()))?;
+                    for (i, &(c, _)) in cure_cells.iter().enumerate() {
+                        if absent.contains(&c) && !gelled[i] {
+                            gelled[i] = true;
+                            shrunk[i] = recipe.cure[cure_cells[i].1].1.shrinkage_strain(alpha[i]);
+                        }
+                    }
+                }
             }
             outputs.push(out);
         }
@@ -970,21 +1013,36 @@ fn step_supports(
     }
 }
 
+/// The recipe as a deck: see [`recipe_deck_model`].
+pub struct RecipeDeck {
+    /// One static step per state (and one per birth), bonded cells
+    /// duplicated.
+    pub model: Model,
+    /// The `*MODEL CHANGE` of each step.
+    pub changes: Vec<solver::io::deck_writer::ModelChange>,
+    /// For every cell of the deck, the cell of the recipe's model it
+    /// stands for (a bonded cell's copies stand for it).
+    pub origin: Vec<usize>,
+}
+
 /// The recipe's mechanical states as a multi-step model for a deck
 /// (`export-inp`): one static step per state with its nodal temperatures,
 /// supports and head load, and the `*MODEL CHANGE` of each step — cells
 /// inactive at the first state removed in the first step, cells born since
 /// the previous state added strain-free, cells removed since then removed.
+/// A bond (cells made strain-free where they stand) becomes a copy of the
+/// cells on the same nodes, in a part `<part>_bond<k>`, added strain-free
+/// at the bond's state while the originals are removed in the next step.
 /// Chemical cure shrinkage has no deck equivalent and is refused.
 pub fn recipe_deck_model(
     case: &Case,
     recipe: &Recipe,
     model: &Model,
     outputs: &[RecipeOutput],
-) -> Result<(Model, Vec<solver::io::deck_writer::ModelChange>), CaseError> {
+) -> Result<RecipeDeck, CaseError> {
     use solver::io::deck_writer::ModelChange;
     if let Some((part, _)) = recipe.cure.iter().find(|(_, c)| c.shrinkage > 0.0) {
-        return Err(CaseError::Mesh {
+        return Err(CaseError::Recipe {
             file: case.file.clone(),
             message: format!(
                 "process.cure.{part}: chemical shrinkage has no equivalent in the deck; export with --set process.cure.{part}.shrinkage=0"
@@ -1004,16 +1062,80 @@ pub fn recipe_deck_model(
             }
         }
     }
+    // bonds: a copy of the bonded cells per bond, on the same nodes
+    let ncells = model.mesh.num_cells();
+    let mut origin: Vec<usize> = (0..ncells).collect();
+    let mut current: Vec<usize> = (0..ncells).collect(); // deck cell standing for each cell
+    let mut current_at = Vec::with_capacity(outputs.len());
+    let locate: Vec<(usize, usize)> = model.mesh.cells().map(|(_, b, c)| (b, c)).collect();
+    let mut next_id = model
+        .mesh
+        .blocks
+        .iter()
+        .flat_map(|b| b.cell_ids.iter().copied())
+        .max()
+        .unwrap_or(0);
+    let mut bonds = 0;
+    for o in outputs {
+        current_at.push(current.clone());
+        if o.bonded.is_empty() {
+            continue;
+        }
+        bonds += 1;
+        // one block per kind, appended, so existing cell indices stay
+        let mut new_parts: BTreeMap<usize, usize> = BTreeMap::new();
+        for &c in &o.bonded {
+            let (b, i) = locate[c];
+            let kind = model.mesh.blocks[b].kind;
+            let part = model.mesh.cell_part[c];
+            let p = *new_parts.entry(part).or_insert_with(|| {
+                deck.mesh
+                    .part_names
+                    .push(format!("{}_bond{bonds}", model.mesh.part_names[part]));
+                deck.part_stress_free_temperature
+                    .resize(deck.mesh.part_names.len() - 1, None);
+                deck.part_stress_free_temperature.push(None);
+                deck.mesh.part_names.len() - 1
+            });
+            let block = match deck.mesh.blocks.last_mut() {
+                Some(last) if last.kind == kind && deck.mesh.cell_part.len() > ncells => last,
+                _ => {
+                    deck.mesh.blocks.push(mesher::CellBlock::new(kind));
+                    deck.mesh.blocks.last_mut().expect("just pushed")
+                }
+            };
+            block
+                .connectivity
+                .extend_from_slice(model.mesh.blocks[b].cell(i));
+            next_id += 1;
+            block.cell_ids.push(next_id);
+            deck.mesh.cell_part.push(p);
+            deck.cell_material.push(model.cell_material[c]);
+            origin.push(c);
+            current[c] = origin.len() - 1;
+        }
+    }
+    let cells_total = origin.len();
+    // the deck cells active at each state
+    let active_at = |i: usize| -> Vec<bool> {
+        let mut a = vec![false; cells_total];
+        for c in 0..ncells {
+            if outputs[i].active[c] {
+                a[current_at[i][c]] = true;
+            }
+        }
+        a
+    };
     deck.steps = Vec::new();
     let mut changes = Vec::new();
-    let ncells = model.mesh.num_cells();
-    let mut previous = vec![true; ncells];
+    let mut previous = vec![true; cells_total];
     for (i, o) in outputs.iter().enumerate() {
-        let removed: Vec<usize> = (0..ncells)
-            .filter(|&c| previous[c] && !o.active[c])
+        let now = active_at(i);
+        let removed: Vec<usize> = (0..cells_total)
+            .filter(|&c| previous[c] && !now[c])
             .collect();
-        let added: Vec<usize> = (0..ncells)
-            .filter(|&c| !previous[c] && o.active[c])
+        let added: Vec<usize> = (0..cells_total)
+            .filter(|&c| !previous[c] && now[c])
             .collect();
         // births get a step of their own at the previous state (same
         // temperatures, supports and loads): strain-free there, as pkgstress
@@ -1044,9 +1166,13 @@ pub fn recipe_deck_model(
             remove: removed,
             add: Vec::new(),
         });
-        previous.clone_from(&o.active);
+        previous = now;
     }
-    Ok((deck, changes))
+    Ok(RecipeDeck {
+        model: deck,
+        changes,
+        origin,
+    })
 }
 
 /// One row of the history: the quantities engineers follow over a recipe.

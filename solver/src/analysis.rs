@@ -196,12 +196,40 @@ impl<'m> StaticAnalysis<'m> {
         temperature: &[f64],
         constraints: &BTreeMap<(usize, usize), f64>,
     ) -> Result<(), AnalysisError> {
-        let model = self.model;
         let u = self.extend(cells, displacement, temperature, constraints)?;
+        self.set_strain_free(cells, &u, temperature)
+    }
+
+    /// Makes `cells` strain-free in the current state (displacement in mm
+    /// and temperatures in °C of the last solution) where they are: each
+    /// gets the eigenstrain `ε₀ = ε(u) − ε_th(T)`, replacing whatever
+    /// eigenstrain it carried, so that its stress is zero now and follows
+    /// only from what happens afterwards. Unlike [`Self::add`] the
+    /// displacements are taken as they are at every node — for active cells
+    /// whose state is known: a thermo-compression bond forming in the hot,
+    /// pressed state, or an adhesive re-heated and re-hardened (its stress
+    /// relaxed, seed 002 claim 35). The rest of the model is unchanged
+    /// until the next solve, which re-equilibrates it.
+    pub fn reset_strain_free(
+        &mut self,
+        cells: &[usize],
+        displacement: &[[f64; 3]],
+        temperature: &[f64],
+    ) -> Result<(), AnalysisError> {
+        self.set_strain_free(cells, displacement, temperature)
+    }
+
+    fn set_strain_free(
+        &mut self,
+        cells: &[usize],
+        u: &[[f64; 3]],
+        temperature: &[f64],
+    ) -> Result<(), AnalysisError> {
+        let model = self.model;
         let mut ws = Workspaces::default();
         for &cell in cells {
             let (w, block, c) = ws.gather(model, cell, self.locate[cell], temperature);
-            w.gather_displacement(block.cell(c), &u);
+            w.gather_displacement(block.cell(c), u);
             w.strain_free_eigenstrain(&model.materials[model.cell_material[cell]])
                 .map_err(|source| AnalysisError::jacobian(block, c, source))?;
             let start = self.state.eigenstrain.offsets[cell];

@@ -24,7 +24,7 @@ pub enum SolverChoice {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SolverError {
-    #[error("the stiffness matrix is not positive definite (a rigid-body motion is not suppressed, or a material constant is invalid)")]
+    #[error("the stiffness matrix is not positive definite (a rigid-body motion is not suppressed, a material constant is invalid, or reduced-integration C3D20R cells form a zero-energy mode — e.g. a column one cell wide standing alone: use full integration or more cells across)")]
     NotPositiveDefinite,
     #[error("sparse Cholesky analysis failed: {0}")]
     Analysis(String),

@@ -291,7 +291,11 @@ fn run_writes_the_summary_and_fields() {
         csv.starts_with("quantity,value,unit\n") && csv.contains("warpage glass.top,"),
         "{csv}"
     );
-    assert!(out.join("cog_flipchip.pvd").exists() && out.join("cog_flipchip_step1.vtu").exists());
+    // the default case follows its recipe: a state per step, and the history
+    assert!(out.join("cog_flipchip.pvd").exists() && out.join("cog_flipchip_001.vtu").exists());
+    for f in ["history.csv", "history.json", "history.png"] {
+        assert!(out.join(f).exists(), "{f}");
+    }
 }
 
 #[test]
@@ -324,6 +328,7 @@ fn export_inp_writes_a_deck_pkgstress_reads_back() {
         "-o",
         deck.to_str().unwrap(),
         "--quick",
+        "--single-step",
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let solved = pkgstress(&[
@@ -476,6 +481,7 @@ fn set_overrides_case_values() {
         "--out",
         out.to_str().unwrap(),
         "--quick",
+        "--single-step",
         "--set",
         "temperatures.stress_free=150 C",
         "--set",

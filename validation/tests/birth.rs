@@ -331,3 +331,37 @@ fn a_newborn_part_is_stress_free_in_the_deformed_shape() {
         }
     }
 }
+
+/// A bond forming in a stressed state (a thermo-compression bond, or an
+/// adhesive re-hardened after a re-heat): the walled bar, present from
+/// 25 °C, is heated to 200 °C (σ = −Eα·175), bonded there — made
+/// strain-free where it stands — and cooled back to 25 °C. It now carries
+/// σ = −Eα(25 − 200) = +Eα·175, exactly as if it had been born at 200 °C:
+/// what it carried before the bond no longer counts. Heated back to 200 °C
+/// it is stress-free again.
+#[test]
+fn a_bar_bonded_hot_carries_only_what_follows_the_bond() {
+    let model = walled_bar();
+    let sigma = E * ALPHA * 175.0;
+    let mut a = StaticAnalysis::new(&model, SolverChoice::Direct);
+    let hot = a.solve_step(&at(&model, 200.0)).unwrap();
+    assert_uniaxial(&hot, -sigma, "before the bond, 200 C");
+    let all: Vec<usize> = (0..model.mesh.num_cells()).collect();
+    a.reset_strain_free(&all, &hot.displacement, &hot.temperature)
+        .unwrap();
+    assert_uniaxial(
+        &a.solve_step(&at(&model, 200.0)).unwrap(),
+        0.0,
+        "bonded, at the bond",
+    );
+    assert_uniaxial(
+        &a.solve_step(&at(&model, 25.0)).unwrap(),
+        sigma,
+        "bonded, cooled",
+    );
+    assert_uniaxial(
+        &a.solve_step(&at(&model, 200.0)).unwrap(),
+        0.0,
+        "bonded, re-heated",
+    );
+}
