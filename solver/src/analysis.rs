@@ -110,6 +110,11 @@ pub struct StaticAnalysis<'m> {
     system: Option<System>,
     state: CellState,
     reuse_factor: bool,
+    /// Wall time of the last numeric factorisation and of the solve that
+    /// followed it, s: how many iterations preconditioned by a previous
+    /// factor are worth trying before refactorising.
+    factor_seconds: f64,
+    triangular_seconds: f64,
 }
 
 /// Relative residual at which a solve preconditioned by a previous
@@ -135,6 +140,27 @@ impl<'m> StaticAnalysis<'m> {
             system: None,
             state: CellState::all_active(model),
             reuse_factor: true,
+            factor_seconds: 0.0,
+            triangular_seconds: 0.0,
+        }
+    }
+
+    /// An analysis of the same model sharing this one's ordering and
+    /// colouring (no new graph partitioning).
+    fn sibling(&self) -> StaticAnalysis<'m> {
+        StaticAnalysis {
+            model: self.model,
+            adjacency: self.adjacency.clone(),
+            node_order: self.node_order.clone(),
+            used: self.used.clone(),
+            coloring: self.coloring.clone(),
+            locate: self.locate.clone(),
+            choice: self.choice,
+            system: None,
+            state: CellState::all_active(self.model),
+            reuse_factor: false,
+            factor_seconds: 0.0,
+            triangular_seconds: 0.0,
         }
     }
 
@@ -295,7 +321,7 @@ impl<'m> StaticAnalysis<'m> {
             loads: BTreeMap::new(),
             temperature: temperature.to_vec(),
         };
-        let mut sub = StaticAnalysis::new(model, self.choice);
+        let mut sub = self.sibling();
         sub.set_state(state);
         let r = sub.solve_step(&step)?;
         for v in (0..u.len()).filter(|&v| newborn_only(v)) {
@@ -331,6 +357,7 @@ impl<'m> StaticAnalysis<'m> {
                 rhs[eq as usize] += f;
             }
         }
+
         let assembly_seconds = t_start.elapsed().as_secs_f64();
         let t_solve = Instant::now();
         let stats = if rhs.is_empty() {
@@ -349,12 +376,19 @@ impl<'m> StaticAnalysis<'m> {
                 // previous factor as a preconditioner before refactorising
                 let matrix = crate::linear::CsrMatrix::from_upper(&sys.pattern, &values);
                 let mut x = rhs.clone();
+                // worth it while cheaper than a new factorisation: each
+                // iteration costs about one forward/back substitution
+                let budget = if self.triangular_seconds > 0.0 {
+                    (self.factor_seconds / self.triangular_seconds) as usize
+                } else {
+                    REUSE_ITERATIONS
+                };
                 if let Some(stats) = crate::linear::pcg_with_factor(
                     &matrix,
                     sys.solver.as_mut(),
                     &mut x,
                     REUSE_TOLERANCE,
-                    REUSE_ITERATIONS,
+                    budget.clamp(4, REUSE_ITERATIONS),
                 )
                 .map_err(solver_err)?
                 {
@@ -365,13 +399,21 @@ impl<'m> StaticAnalysis<'m> {
             match done {
                 Some(stats) => stats,
                 None => {
-                    if values != sys.factored_values {
+                    let refactor = values != sys.factored_values;
+                    if refactor {
+                        let clock = Instant::now();
                         sys.solver
                             .factorize(&sys.pattern, &values)
                             .map_err(solver_err)?;
                         sys.factored_values = values;
+                        self.factor_seconds = clock.elapsed().as_secs_f64();
                     }
-                    sys.solver.solve(&mut rhs).map_err(solver_err)?
+                    let clock = Instant::now();
+                    let stats = sys.solver.solve(&mut rhs).map_err(solver_err)?;
+                    if refactor {
+                        self.triangular_seconds = clock.elapsed().as_secs_f64();
+                    }
+                    stats
                 }
             }
         };

@@ -479,6 +479,14 @@ pub fn pcg_with_factor(
                 ..Default::default()
             }));
         }
+        // give up early when the mean rate so far would need more than the
+        // allowed iterations: each one costs a pair of triangular solves
+        if it >= 4 {
+            let rate = residual.powf(1.0 / it as f64);
+            if rate >= 1.0 || tolerance.ln() / rate.ln() > max_iterations as f64 {
+                return Ok(None);
+            }
+        }
         z.copy_from_slice(&r);
         previous.solve(&mut z)?;
         let rz_new = dot(&r, &z);

@@ -104,7 +104,9 @@ pub struct TransientThermal<'m> {
     used: Vec<bool>,
     coloring: Coloring,
     locate: Vec<(usize, usize)>,
-    system: Option<(BTreeSet<usize>, Pattern, DirectCholesky)>,
+    /// Prescribed nodes, pattern, factorisation and the matrix values it
+    /// was computed from.
+    system: Option<(BTreeSet<usize>, Pattern, DirectCholesky, Vec<f64>)>,
 }
 
 /// Per-thread element buffers for one kind.
@@ -265,9 +267,9 @@ impl<'m> TransientThermal<'m> {
         if self.system.as_ref().is_none_or(|s| s.0 != keys) {
             let pattern = Pattern::new((&self.adjacency.0, &self.adjacency.1), &dofs);
             let solver = DirectCholesky::analyse(&pattern)?;
-            self.system = Some((keys, pattern, solver));
+            self.system = Some((keys, pattern, solver, Vec::new()));
         }
-        let (_, pattern, solver) = self.system.as_mut().expect("set up above");
+        let (_, pattern, solver, factored) = self.system.as_mut().expect("set up above");
         let mut values = vec![0.0; pattern.nnz()];
         let mut rhs = vec![0.0; dofs.num_equations];
         let vals = SharedMut::new(&mut values);
@@ -310,8 +312,34 @@ impl<'m> TransientThermal<'m> {
                 unsafe { scatter(&nodes, &ke, &fe, &dofs, pattern, vals, f) };
             }
         }
-        solver.factorize(pattern, &values)?;
-        solver.solve(&mut rhs)?;
+        // k(T), ρ c_p(T) move the matrix a little from one solve to the
+        // next: the previous factor preconditions CG first (as in the
+        // mechanical steps), and a new factorisation follows only when that
+        // does not converge quickly
+        let mut solved = false;
+        if !factored.is_empty() && *factored != values {
+            let matrix = crate::linear::CsrMatrix::from_upper(pattern, &values);
+            let mut x = rhs.clone();
+            if crate::linear::pcg_with_factor(
+                &matrix,
+                solver,
+                &mut x,
+                crate::analysis::REUSE_TOLERANCE,
+                crate::analysis::REUSE_ITERATIONS,
+            )?
+            .is_some()
+            {
+                rhs = x;
+                solved = true;
+            }
+        }
+        if !solved {
+            if *factored != values {
+                solver.factorize(pattern, &values)?;
+                *factored = values;
+            }
+            solver.solve(&mut rhs)?;
+        }
         Ok((0..problem.mesh.num_nodes())
             .map(|v| match dofs.equation[v] {
                 NO_EQUATION if fixed.contains_key(&v) => dofs.prescribed[v],
