@@ -50,7 +50,10 @@ fn peak_rss_gib() -> f64 {
 
 fn bench(case_path: &Path, label: &str, overrides: &[String], scratch: &Path) -> Result<Row> {
     let case = Case::from_file_with(case_path, overrides).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let recipe = case.process.clone().context("the case has no [process] recipe")?;
+    let recipe = case
+        .process
+        .clone()
+        .context("the case has no [process] recipe")?;
     let t0 = Instant::now();
     let mut model = case.model().map_err(|e| anyhow::anyhow!("{e}"))?;
     let dof = 3 * model.mesh.num_nodes();
@@ -134,7 +137,8 @@ fn main() -> Result<()> {
             other => bail!("unknown argument {other}"),
         }
     }
-    let scratch = std::env::temp_dir().join(format!("pkgstress-recipe-bench-{}", std::process::id()));
+    let scratch =
+        std::env::temp_dir().join(format!("pkgstress-recipe-bench-{}", std::process::id()));
     let mut configs: Vec<(String, Vec<String>)> = Vec::new();
     if sets.is_empty() {
         configs.push(("default mesh".into(), Vec::new()));
@@ -155,7 +159,10 @@ fn main() -> Result<()> {
         md,
         "| mesh | DOF | states | thermal increments | thermal (s) | cure (s) | mechanical (s) | summaries + fields (s) | total (s) | factorisations | states by previous-factor CG (iterations) | peak RSS (GiB) | final warpage (µm) |"
     )?;
-    writeln!(md, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")?;
+    writeln!(
+        md,
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    )?;
     for r in &rows {
         writeln!(
             md,
@@ -181,7 +188,12 @@ fn main() -> Result<()> {
         let path = root.join("benches/RESULTS.md");
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         let marker = "\n## Bonding recipe";
-        let head = text.split(marker).next().unwrap_or("").trim_end().to_string();
+        let head = text
+            .split(marker)
+            .next()
+            .unwrap_or("")
+            .trim_end()
+            .to_string();
         let section = format!(
             "{head}\n{marker}\n\nWritten by `cargo run --release -p benches --bin recipe -- --write` (do not edit by hand). The full recipe of `{}` (heat conduction through every increment, cure kinetics, a thermo-elastic state per output time and per gel event, the fields of every state written as VTU), 2 threads; peak RSS is the benchmark process's high-water mark so far.\n\n{md}",
             case.strip_prefix(&root).unwrap_or(&case).display()

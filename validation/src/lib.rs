@@ -4,4 +4,5 @@
 //! and the shipped decks share one definition.
 
 pub mod calculix;
+pub mod le11;
 pub mod models;

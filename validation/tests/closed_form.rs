@@ -8,7 +8,9 @@ use solver::analysis::{StaticAnalysis, StepResult};
 use solver::linear::SolverChoice;
 use solver::model::Model;
 use std::collections::BTreeMap;
-use validation::models::{cog_block, layered_model};
+use validation::models::{
+    bilayer, cog_block, interface_curvature, layered_model, timoshenko_curvature,
+};
 
 fn solve(model: &Model, choice: SolverChoice) -> StepResult {
     StaticAnalysis::new(model, choice)
@@ -169,9 +171,7 @@ fn bimetal_strip_curvature_matches_timoshenko() {
     let (e1, e2) = (200e3, 70e3);
     let (a1, a2) = (5e-6, 23e-6);
     let dt = 100.0;
-    let (m, n, h) = (t1 / t2, e1 / e2, t1 + t2);
-    let kappa = 6.0 * (a2 - a1) * dt * (1.0 + m).powi(2)
-        / (h * (3.0 * (1.0 + m).powi(2) + (1.0 + m * n) * (m * m + 1.0 / (m * n))));
+    let kappa = timoshenko_curvature((t1, t2), (e1, e2), (a2 - a1) * dt);
     for kind in [CellKind::Hex20R, CellKind::Hex8I, CellKind::Hex20] {
         let model = bilayer(
             kind,
@@ -228,80 +228,6 @@ fn per_part_stress_free_temperatures_bend_like_a_bimetal() {
         100.0 * err
     );
     assert!(err.abs() < 0.01, "off by {:.3} %", 100.0 * err);
-}
-
-/// A strip of length 20 mm and width 1 mm: `top` (thickness t1) on
-/// `bottom` (t2), with 0.25 mm cells and two elements through each layer.
-fn bilayer(
-    kind: CellKind,
-    (t1, t2): (f64, f64),
-    top: Material,
-    bottom: Material,
-    t_initial: f64,
-    t_final: f64,
-) -> Model {
-    let parts = [
-        (
-            BoxPart {
-                name: "top".into(),
-                min: [0.0, 0.0, t2],
-                max: [20.0, 1.0, t1 + t2],
-            },
-            top,
-        ),
-        (
-            BoxPart {
-                name: "bottom".into(),
-                min: [0.0, 0.0, 0.0],
-                max: [20.0, 1.0, t2],
-            },
-            bottom,
-        ),
-    ];
-    layered_model(
-        &parts,
-        &Density {
-            size: [0.25, 0.5, 1.0],
-            min_divisions: 2,
-        },
-        kind,
-        t_initial,
-        t_final,
-    )
-}
-
-/// Curvature w'' (1/mm) of the interface centre line of a `bilayer` strip,
-/// from a least-squares parabola over its middle half.
-fn interface_curvature(model: &Model, r: &StepResult, t2: f64) -> f64 {
-    let pts: Vec<(f64, f64)> = model
-        .mesh
-        .coordinates
-        .iter()
-        .enumerate()
-        .filter(|(_, x)| {
-            (x[1] - 0.5).abs() < 1e-9 && (x[2] - t2).abs() < 1e-9 && (x[0] - 10.0).abs() <= 5.0
-        })
-        .map(|(v, x)| (x[0] - 10.0, r.displacement[v][2]))
-        .collect();
-    2.0 * quadratic_fit(&pts)[2]
-}
-
-/// Least-squares coefficients `[c0, c1, c2]` of `y ≈ c0 + c1 x + c2 x²`.
-fn quadratic_fit(pts: &[(f64, f64)]) -> [f64; 3] {
-    let mut a = [[0.0; 3]; 3];
-    let mut b = [0.0; 3];
-    for &(x, y) in pts {
-        let p = [1.0, x, x * x];
-        for i in 0..3 {
-            b[i] += p[i] * y;
-            for j in 0..3 {
-                a[i][j] += p[i] * p[j];
-            }
-        }
-    }
-    let flat: Vec<f64> = a.iter().flatten().copied().collect();
-    let inv = solver::dense::invert(3, &flat);
-    std::array::from_fn(|i| (0..3).map(|j| inv[i * 3 + j] * b[j]).sum())
 }
 
 /// An orthotropic block with a different CTE per axis expands freely:

@@ -1,57 +1,13 @@
 //! Heat conduction against closed-form solutions and conservation.
 //! Units: mm, s, °C, mW/(mm·°C), t/mm³, mJ/(t·°C).
 
-use materials::library::ThermalProperties;
 use materials::Table;
-use mesher::structured::{mesh_boxes, BoxPart, Density};
-use mesher::{CellKind, Mesh};
+use mesher::CellKind;
 use solver::thermal::{Convection, ThermalProblem, TransientThermal};
-use std::collections::BTreeMap;
 
-const L: f64 = 2.0;
-
-fn props(k: Table<1>) -> Option<ThermalProperties> {
-    // borosilicate-like: ρ = 2380 kg/m³, c = 750 J/(kg K)
-    Some(ThermalProperties {
-        conductivity: k,
-        density: Table::constant([2.38e-9]),
-        specific_heat: Table::constant([7.5e8]),
-    })
-}
-
-/// A bar `[0, L] × [0, 0.2] × [0, 0.2]` mm, `n` cells along x, split into
-/// two parts at x = L/2.
-fn bar(n: usize, kind: CellKind) -> Mesh {
-    let parts = [
-        BoxPart {
-            name: "left".into(),
-            min: [0.0, 0.0, 0.0],
-            max: [L / 2.0, 0.2, 0.2],
-        },
-        BoxPart {
-            name: "right".into(),
-            min: [L / 2.0, 0.0, 0.0],
-            max: [L, 0.2, 0.2],
-        },
-    ];
-    mesh_boxes(
-        &parts,
-        &Density {
-            size: [L / n as f64, 0.2, 0.2],
-            min_divisions: 1,
-        },
-        kind,
-    )
-    .unwrap()
-}
-
-/// Nodes on the plane x = `x`, with temperature `t`.
-fn face(mesh: &Mesh, x: f64, t: f64) -> BTreeMap<usize, f64> {
-    (0..mesh.num_nodes())
-        .filter(|&v| (mesh.coordinates[v][0] - x).abs() < 1e-12)
-        .map(|v| (v, t))
-        .collect()
-}
+use validation::models::{
+    plane_nodes as face, slab_series, thermal_bar as bar, thermal_props as props, BAR_LENGTH as L,
+};
 
 /// Two materials in series between fixed end temperatures: the exact
 /// profile is piecewise linear, with flux `q = ΔT / (a/k₁ + b/k₂)`;
@@ -137,17 +93,7 @@ fn suddenly_heated_slab_follows_the_series_solution() {
     let (ti, ts) = (20.0, 120.0);
     let mut fixed = face(&mesh, 0.0, ts);
     fixed.extend(face(&mesh, L, ts));
-    let series = |x: f64, t: f64| {
-        let s: f64 = (0..200)
-            .map(|m| {
-                let n = (2 * m + 1) as f64;
-                4.0 / (n * std::f64::consts::PI)
-                    * (n * std::f64::consts::PI * x / L).sin()
-                    * (-n * n * t / tau).exp()
-            })
-            .sum();
-        ts + (ti - ts) * s
-    };
+    let series = |x: f64, t: f64| slab_series(x, t, L, tau, ti, ts);
     let mid: Vec<usize> = (0..mesh.num_nodes())
         .filter(|&v| (mesh.coordinates[v][0] - L / 2.0).abs() < 1e-12)
         .collect();
