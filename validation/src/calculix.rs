@@ -143,3 +143,80 @@ pub fn parse_dat(text: &str) -> Result<DatResults, String> {
     }
     Ok(res)
 }
+
+/// A shipped case and CalculiX on the identical deck: pkgstress's summary
+/// of its solution and the same summary of ccx's displacements and
+/// integration-point stresses, with each warpage's resolution (µm): ccx
+/// prints 7 significant digits of u_z, so a warpage is resolved to 1e-6 of
+/// the larger of itself and the face's largest |u_z|.
+pub struct CaseComparison {
+    pub ours: cases::summary::Summary,
+    pub theirs: cases::summary::Summary,
+    pub warpage_resolution_um: BTreeMap<String, f64>,
+    pub dof: usize,
+}
+
+/// Writes `case`'s single-step model as `export-inp` does, runs it through
+/// ccx in a scratch folder and pkgstress on the deck read back.
+pub fn compare_case(case: &cases::Case) -> Result<CaseComparison, CalculixError> {
+    use solver::analysis::StaticAnalysis;
+    use solver::linear::SolverChoice;
+    let failed = |message: String| CalculixError::Failed {
+        deck: case.file.clone().into(),
+        message,
+    };
+    let model = case.model().map_err(|e| failed(e.to_string()))?;
+    let dir = std::env::temp_dir().join(format!(
+        "pkgstress-case-ccx-{}-{}",
+        std::process::id(),
+        case.name
+    ));
+    std::fs::create_dir_all(&dir).map_err(|e| failed(e.to_string()))?;
+    let deck = dir.join(format!("{}.inp", case.name));
+    let mut f =
+        std::io::BufWriter::new(std::fs::File::create(&deck).map_err(|e| failed(e.to_string()))?);
+    solver::io::deck_writer::write_deck(&model, &mut f).map_err(|e| failed(e.to_string()))?;
+    drop(f);
+    let ccx = run(&deck, 2)?;
+    let read = solver::io::deck::read_deck(&deck)
+        .map_err(|e| failed(e.to_string()))?
+        .model;
+    let r = StaticAnalysis::new(&read, SolverChoice::Direct)
+        .solve_step(&read.steps[0])
+        .map_err(|e| failed(e.to_string()))?;
+    let ours = cases::summary::Summary::new(case, &read, &r);
+    let mut theirs_r = r.clone();
+    for (v, id) in read.mesh.node_ids.iter().enumerate() {
+        theirs_r.displacement[v] = ccx.displacements[0][id];
+    }
+    for (cell, b, c) in read.mesh.cells() {
+        let id = read.mesh.blocks[b].cell_ids[c];
+        let start = theirs_r.stress.offsets[cell];
+        for q in 0..theirs_r.stress.cell(cell).len() {
+            theirs_r.stress.data[start + q] = ccx.stresses[0][&(id, q + 1)];
+        }
+    }
+    let theirs = cases::summary::Summary::new(case, &read, &theirs_r);
+    let mut warpage_resolution_um = BTreeMap::new();
+    for (face, t) in &theirs.warpage_um {
+        let (part, side) = face.rsplit_once('.').unwrap_or((face, "top"));
+        let set = &read.mesh.node_sets[&format!(
+            "{}_{}",
+            part.to_ascii_uppercase(),
+            side.to_ascii_uppercase()
+        )];
+        let uz_max = set
+            .iter()
+            .map(|&v| theirs_r.displacement[v][2].abs())
+            .fold(0.0, f64::max)
+            * 1e3;
+        warpage_resolution_um.insert(face.clone(), 1e-6 * t.abs().max(uz_max));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(CaseComparison {
+        ours,
+        theirs,
+        warpage_resolution_um,
+        dof: r.num_equations,
+    })
+}

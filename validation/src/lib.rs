@@ -6,3 +6,4 @@
 pub mod calculix;
 pub mod le11;
 pub mod models;
+pub mod plot;
