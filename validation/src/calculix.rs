@@ -220,3 +220,147 @@ pub fn compare_case(case: &cases::Case) -> Result<CaseComparison, CalculixError>
         dof: r.num_equations,
     })
 }
+
+/// One face at one recipe state: pkgstress's and CalculiX's warpage and
+/// ccx's print resolution for it (µm).
+pub struct StateWarpage {
+    pub time: f64,
+    pub step: String,
+    pub face: String,
+    pub ours: f64,
+    pub theirs: f64,
+    pub resolution: f64,
+}
+
+/// A case's recipe and CalculiX state by state (see [`compare_recipe`]).
+pub struct RecipeComparison {
+    pub warpage: Vec<StateWarpage>,
+    /// Largest difference of any stress component at any integration
+    /// point of any active cell at the final state, and the largest
+    /// component there, MPa.
+    pub final_stress_difference: f64,
+    pub final_stress_peak: f64,
+    pub states: usize,
+    pub dof: usize,
+    /// Whether a birth at a gel point and a bond occurred.
+    pub gelled: bool,
+    pub bonded: bool,
+}
+
+/// Runs `case`'s recipe, exports its states as `export-inp` does (a static
+/// step per state with `*TEMPERATURE`, `*MODEL CHANGE` for births,
+/// removals and bonds), runs the deck through ccx and compares the warpage
+/// of `faces` at every state and the final stresses.
+pub fn compare_recipe(
+    case: &cases::Case,
+    faces: &[&str],
+) -> Result<RecipeComparison, CalculixError> {
+    use cases::process::{recipe_deck_model, run_recipe};
+    use solver::linear::SolverChoice;
+    let failed = |message: String| CalculixError::Failed {
+        deck: case.file.clone().into(),
+        message,
+    };
+    let recipe = case
+        .process
+        .clone()
+        .ok_or_else(|| failed("the case has no recipe".into()))?;
+    let mut model = case.model().map_err(|e| failed(e.to_string()))?;
+    let (outputs, _) = run_recipe(case, &recipe, &mut model, SolverChoice::Direct, |_| {})
+        .map_err(|e| failed(e.to_string()))?;
+    let exported =
+        recipe_deck_model(case, &recipe, &model, &outputs).map_err(|e| failed(e.to_string()))?;
+    let (deck_model, changes) = (&exported.model, &exported.changes);
+    let dir = std::env::temp_dir().join(format!(
+        "pkgstress-recipe-ccx-{}-{}",
+        case.name,
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).map_err(|e| failed(e.to_string()))?;
+    let deck = dir.join("recipe.inp");
+    let mut f =
+        std::io::BufWriter::new(std::fs::File::create(&deck).map_err(|e| failed(e.to_string()))?);
+    solver::io::deck_writer::write_deck_with_changes(deck_model, changes, &mut f)
+        .map_err(|e| failed(e.to_string()))?;
+    drop(f);
+    let ccx = run(&deck, 2)?;
+    if ccx.displacements.len() != deck_model.steps.len() {
+        return Err(failed(format!(
+            "ccx printed {} increments for {} steps",
+            ccx.displacements.len(),
+            deck_model.steps.len()
+        )));
+    }
+    // the ccx step of each state (birth steps are extra)
+    let state_steps: Vec<usize> = deck_model
+        .steps
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !s.name.starts_with("birth-"))
+        .map(|(i, _)| i)
+        .collect();
+    let mesh = &model.mesh;
+    let mut warpage = Vec::new();
+    for face in faces {
+        let (part, side) = face.split_once('.').unwrap_or((face, "top"));
+        let set = &mesh.node_sets[&format!("{}_{}", part.to_uppercase(), side.to_uppercase())];
+        for (o, &k) in outputs.iter().zip(&state_steps) {
+            let uz = |v: usize| ccx.displacements[k][&mesh.node_ids[v]][2];
+            let (lo, hi) = set
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                    (a.min(uz(v)), b.max(uz(v)))
+                });
+            let theirs = (hi - lo) * 1e3;
+            let scale = set.iter().map(|&v| uz(v).abs()).fold(0.0, f64::max) * 1e3;
+            warpage.push(StateWarpage {
+                time: o.time,
+                step: o.step.clone(),
+                face: face.to_string(),
+                ours: o.summary.warpage_um[*face],
+                theirs,
+                // ccx prints 7 significant digits
+                resolution: 1e-6 * scale.max(theirs.abs()) + 1e-9,
+            });
+        }
+    }
+    // final stresses at every point of every active cell (a bonded cell's
+    // stresses are its latest copy's in the deck)
+    let last = outputs.last().ok_or_else(|| failed("no states".into()))?;
+    let k = *state_steps
+        .last()
+        .ok_or_else(|| failed("no steps".into()))?;
+    let mut stands_for = vec![None; mesh.num_cells()];
+    for (d, &c) in exported.origin.iter().enumerate() {
+        stands_for[c] = Some(d);
+    }
+    let deck_ids: Vec<u64> = deck_model
+        .mesh
+        .blocks
+        .iter()
+        .flat_map(|b| b.cell_ids.iter().copied())
+        .collect();
+    let (mut diff, mut peak) = (0.0f64, 0.0f64);
+    for cell in (0..mesh.num_cells()).filter(|&c| last.active[c]) {
+        let id = stands_for[cell].map(|d| deck_ids[d]).unwrap_or_default();
+        for (q, s) in last.result.stress.cell(cell).iter().enumerate() {
+            let t = ccx.stresses[k]
+                .get(&(id, q + 1))
+                .ok_or_else(|| failed(format!("ccx printed no stress for element {id}")))?;
+            for i in 0..6 {
+                diff = diff.max((s[i] - t[i]).abs());
+                peak = peak.max(t[i].abs());
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(RecipeComparison {
+        warpage,
+        final_stress_difference: diff,
+        final_stress_peak: peak,
+        states: outputs.len(),
+        dof: last.result.num_equations,
+        gelled: outputs.iter().any(|o| o.event.starts_with("gel")),
+        bonded: outputs.iter().any(|o| !o.bonded.is_empty()),
+    })
+}
