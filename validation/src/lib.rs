@@ -4,6 +4,7 @@
 //! and the shipped decks share one definition.
 
 pub mod calculix;
+pub mod convergence;
 pub mod le11;
 pub mod models;
 pub mod plot;

@@ -23,13 +23,14 @@ const COLOURS: [RGBColor; 3] = [
 ];
 
 /// Writes `path` (PNG): `series` of `(label, [(unknowns, value)])` and the
-/// `reference` value, titled `title`, the y axis `y_label`.
+/// `reference` value (labelled `reference_label`) as a dashed line, titled
+/// `title`, the y axis `y_label`.
 pub fn convergence(
     path: &Path,
     title: &str,
     y_label: &str,
     series: &[(String, Vec<(f64, f64)>)],
-    reference: f64,
+    (reference, reference_label): (f64, &str),
 ) -> Result<(), String> {
     register();
     let pts = series.iter().flat_map(|(_, p)| p.iter().copied());
@@ -54,6 +55,8 @@ pub fn convergence(
     chart
         .configure_mesh()
         .x_desc("unknowns (DOF)")
+        .x_labels(6)
+        .x_label_formatter(&|x| format!("{:.0}k", x / 1e3))
         .y_desc(y_label)
         .label_style(("sans-serif", 14))
         .draw()
@@ -66,7 +69,7 @@ pub fn convergence(
             BLACK.stroke_width(1),
         ))
         .map_err(e)?
-        .label(format!("reference {reference}"))
+        .label(reference_label)
         .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK));
     for (i, (label, p)) in series.iter().enumerate() {
         let colour = COLOURS[i % COLOURS.len()];
