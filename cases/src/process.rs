@@ -888,7 +888,7 @@ pub fn run_recipe(
             } else {
                 format!("gel ({} cells)", newly.len())
             };
-            let out = RecipeOutput {
+            let mut out = RecipeOutput {
                 step: s.name.clone(),
                 event,
                 time,
@@ -907,7 +907,6 @@ pub fn run_recipe(
             };
             timings.summary += clock.elapsed().as_secs_f64();
             progress(Progress::Output(&out));
-            let mut out = out;
             if !newly.is_empty() {
                 let cells: Vec<usize> = newly.iter().map(|&i| cure_cells[i].0).collect();
                 analysis
@@ -956,8 +955,10 @@ pub fn run_recipe(
                             &out.constraints,
                         )
                         .map_err(|e| err(e.to_string()))?;
+                    let mut born = vec![false; ncells];
+                    absent.iter().for_each(|&c| born[c] = true);
                     for (i, &(c, _)) in cure_cells.iter().enumerate() {
-                        if absent.contains(&c) && !gelled[i] {
+                        if born[c] && !gelled[i] {
                             gelled[i] = true;
                             shrunk[i] = recipe.cure[cure_cells[i].1].1.shrinkage_strain(alpha[i]);
                         }
@@ -1093,8 +1094,7 @@ pub fn recipe_deck_model(
                     .part_names
                     .push(format!("{}_bond{bonds}", model.mesh.part_names[part]));
                 deck.part_stress_free_temperature
-                    .resize(deck.mesh.part_names.len() - 1, None);
-                deck.part_stress_free_temperature.push(None);
+                    .resize(deck.mesh.part_names.len(), None);
                 deck.mesh.part_names.len() - 1
             });
             let block = match deck.mesh.blocks.last_mut() {

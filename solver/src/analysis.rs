@@ -92,8 +92,9 @@ struct System {
     dofs: DofMap,
     pattern: Pattern,
     solver: Box<dyn LinearSolver>,
-    /// Matrix values of the last factorisation, to skip identical refactorisations.
-    factored_values: Vec<f64>,
+    /// The last factorisation's values and timings, to skip identical
+    /// refactorisations and precondition with it when the values move.
+    factor: crate::linear::FactorReuse,
 }
 
 /// Drives the steps of one model, reusing the pattern and symbolic
@@ -110,18 +111,9 @@ pub struct StaticAnalysis<'m> {
     system: Option<System>,
     state: CellState,
     reuse_factor: bool,
-    /// Wall time of the last numeric factorisation and of the solve that
-    /// followed it, s: how many iterations preconditioned by a previous
-    /// factor are worth trying before refactorising.
-    factor_seconds: f64,
-    triangular_seconds: f64,
 }
 
-/// Relative residual at which a solve preconditioned by a previous
-/// factorisation is accepted (well below the round-off of the quantities
-/// reported), and the iterations it may take before pkgstress refactorises.
-pub const REUSE_TOLERANCE: f64 = 1e-12;
-pub const REUSE_ITERATIONS: usize = 30;
+pub use crate::linear::{REUSE_ITERATIONS, REUSE_TOLERANCE};
 
 impl<'m> StaticAnalysis<'m> {
     pub fn new(model: &'m Model, choice: SolverChoice) -> Self {
@@ -140,8 +132,6 @@ impl<'m> StaticAnalysis<'m> {
             system: None,
             state: CellState::all_active(model),
             reuse_factor: true,
-            factor_seconds: 0.0,
-            triangular_seconds: 0.0,
         }
     }
 
@@ -159,8 +149,6 @@ impl<'m> StaticAnalysis<'m> {
             system: None,
             state: CellState::all_active(self.model),
             reuse_factor: false,
-            factor_seconds: 0.0,
-            triangular_seconds: 0.0,
         }
     }
 
@@ -223,7 +211,7 @@ impl<'m> StaticAnalysis<'m> {
         constraints: &BTreeMap<(usize, usize), f64>,
     ) -> Result<(), AnalysisError> {
         let u = self.extend(cells, displacement, temperature, constraints)?;
-        self.set_strain_free(cells, &u, temperature)
+        self.reset_strain_free(cells, &u, temperature)
     }
 
     /// Makes `cells` strain-free in the current state (displacement in mm
@@ -237,15 +225,6 @@ impl<'m> StaticAnalysis<'m> {
     /// relaxed, seed 002 claim 35). The rest of the model is unchanged
     /// until the next solve, which re-equilibrates it.
     pub fn reset_strain_free(
-        &mut self,
-        cells: &[usize],
-        displacement: &[[f64; 3]],
-        temperature: &[f64],
-    ) -> Result<(), AnalysisError> {
-        self.set_strain_free(cells, displacement, temperature)
-    }
-
-    fn set_strain_free(
         &mut self,
         cells: &[usize],
         u: &[[f64; 3]],
@@ -357,7 +336,6 @@ impl<'m> StaticAnalysis<'m> {
                 rhs[eq as usize] += f;
             }
         }
-
         let assembly_seconds = t_start.elapsed().as_secs_f64();
         let t_solve = Instant::now();
         let stats = if rhs.is_empty() {
@@ -366,56 +344,18 @@ impl<'m> StaticAnalysis<'m> {
                 ..Default::default()
             }
         } else {
-            let mut done = None;
-            if values != sys.factored_values
-                && !sys.factored_values.is_empty()
-                && self.reuse_factor
-                && sys.solver.name().starts_with("direct")
-            {
-                // the stiffness moved (temperature-dependent moduli): try the
-                // previous factor as a preconditioner before refactorising
-                let matrix = crate::linear::CsrMatrix::from_upper(&sys.pattern, &values);
-                let mut x = rhs.clone();
-                // worth it while cheaper than a new factorisation: each
-                // iteration costs about one forward/back substitution
-                let budget = if self.triangular_seconds > 0.0 {
-                    (self.factor_seconds / self.triangular_seconds) as usize
-                } else {
-                    REUSE_ITERATIONS
-                };
-                if let Some(stats) = crate::linear::pcg_with_factor(
-                    &matrix,
+            // the previous factor preconditions a moved stiffness
+            // (temperature-dependent moduli) before refactorising
+            let try_previous = self.reuse_factor && sys.solver.name().starts_with("direct");
+            sys.factor
+                .solve(
                     sys.solver.as_mut(),
-                    &mut x,
-                    REUSE_TOLERANCE,
-                    budget.clamp(4, REUSE_ITERATIONS),
+                    &sys.pattern,
+                    values,
+                    &mut rhs,
+                    try_previous,
                 )
                 .map_err(solver_err)?
-                {
-                    rhs = x;
-                    done = Some(stats);
-                }
-            }
-            match done {
-                Some(stats) => stats,
-                None => {
-                    let refactor = values != sys.factored_values;
-                    if refactor {
-                        let clock = Instant::now();
-                        sys.solver
-                            .factorize(&sys.pattern, &values)
-                            .map_err(solver_err)?;
-                        sys.factored_values = values;
-                        self.factor_seconds = clock.elapsed().as_secs_f64();
-                    }
-                    let clock = Instant::now();
-                    let stats = sys.solver.solve(&mut rhs).map_err(solver_err)?;
-                    if refactor {
-                        self.triangular_seconds = clock.elapsed().as_secs_f64();
-                    }
-                    stats
-                }
-            }
         };
         let solve_seconds = t_solve.elapsed().as_secs_f64();
         let displacement = (0..self.model.mesh.num_nodes())
@@ -474,7 +414,7 @@ impl<'m> StaticAnalysis<'m> {
             dofs,
             pattern,
             solver,
-            factored_values: Vec::new(),
+            factor: Default::default(),
         });
         Ok(())
     }

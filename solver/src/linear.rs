@@ -524,3 +524,72 @@ pub fn make_solver(
         }
     }
 }
+
+/// Relative residual at which a solve preconditioned by a previous
+/// factorisation is accepted (well below the round-off of the quantities
+/// reported), and the most iterations it may take before pkgstress
+/// refactorises.
+pub const REUSE_TOLERANCE: f64 = 1e-12;
+pub const REUSE_ITERATIONS: usize = 30;
+
+/// A direct factorisation kept across solves whose matrix values move
+/// (temperature-dependent properties): the values it was computed from and
+/// the wall time (s) of that factorisation and of the substitution after it.
+#[derive(Debug, Default)]
+pub struct FactorReuse {
+    values: Vec<f64>,
+    factor_seconds: f64,
+    triangular_seconds: f64,
+}
+
+impl FactorReuse {
+    /// Solves `A x = rhs` in place for the matrix `values` on `pattern`
+    /// with `solver`. When a factor exists, the values moved and
+    /// `try_previous` holds, CG preconditioned by that factor is tried
+    /// first, with the iterations a new factorisation is worth (its measured
+    /// time over a substitution's, 4 to [`REUSE_ITERATIONS`]); otherwise, or
+    /// when that does not converge, `solver` refactorises (only if the
+    /// values changed) and solves.
+    pub fn solve(
+        &mut self,
+        solver: &mut dyn LinearSolver,
+        pattern: &Pattern,
+        values: Vec<f64>,
+        rhs: &mut Vec<f64>,
+        try_previous: bool,
+    ) -> Result<SolveStats, SolverError> {
+        let moved = values != self.values;
+        if moved && try_previous && !self.values.is_empty() {
+            let matrix = CsrMatrix::from_upper(pattern, &values);
+            let mut x = rhs.clone();
+            let budget = if self.triangular_seconds > 0.0 {
+                (self.factor_seconds / self.triangular_seconds) as usize
+            } else {
+                REUSE_ITERATIONS
+            };
+            let reused = pcg_with_factor(
+                &matrix,
+                solver,
+                &mut x,
+                REUSE_TOLERANCE,
+                budget.clamp(4, REUSE_ITERATIONS),
+            )?;
+            if let Some(stats) = reused {
+                *rhs = x;
+                return Ok(stats);
+            }
+        }
+        if moved {
+            let clock = std::time::Instant::now();
+            solver.factorize(pattern, &values)?;
+            self.values = values;
+            self.factor_seconds = clock.elapsed().as_secs_f64();
+        }
+        let clock = std::time::Instant::now();
+        let stats = solver.solve(rhs)?;
+        if moved {
+            self.triangular_seconds = clock.elapsed().as_secs_f64();
+        }
+        Ok(stats)
+    }
+}

@@ -11,7 +11,7 @@
 //! of prescribed nodes and reused by every time step.
 
 use crate::assembly::{scatter, Coloring, DofMap, Pattern, SharedMut, NO_EQUATION};
-use crate::linear::{DirectCholesky, LinearSolver, SolverError};
+use crate::linear::{DirectCholesky, FactorReuse, SolverError};
 use crate::mechanics::interpolate;
 use crate::ordering::nested_dissection;
 use crate::quadrature::{hex_gauss, tet_4point, QuadratureRule};
@@ -104,9 +104,8 @@ pub struct TransientThermal<'m> {
     used: Vec<bool>,
     coloring: Coloring,
     locate: Vec<(usize, usize)>,
-    /// Prescribed nodes, pattern, factorisation and the matrix values it
-    /// was computed from.
-    system: Option<(BTreeSet<usize>, Pattern, DirectCholesky, Vec<f64>)>,
+    /// Prescribed nodes, pattern, factorisation and its reuse record.
+    system: Option<(BTreeSet<usize>, Pattern, DirectCholesky, FactorReuse)>,
 }
 
 /// Per-thread element buffers for one kind.
@@ -267,7 +266,7 @@ impl<'m> TransientThermal<'m> {
         if self.system.as_ref().is_none_or(|s| s.0 != keys) {
             let pattern = Pattern::new((&self.adjacency.0, &self.adjacency.1), &dofs);
             let solver = DirectCholesky::analyse(&pattern)?;
-            self.system = Some((keys, pattern, solver, Vec::new()));
+            self.system = Some((keys, pattern, solver, FactorReuse::default()));
         }
         let (_, pattern, solver, factored) = self.system.as_mut().expect("set up above");
         let mut values = vec![0.0; pattern.nnz()];
@@ -313,33 +312,9 @@ impl<'m> TransientThermal<'m> {
             }
         }
         // k(T), ρ c_p(T) move the matrix a little from one solve to the
-        // next: the previous factor preconditions CG first (as in the
-        // mechanical steps), and a new factorisation follows only when that
-        // does not converge quickly
-        let mut solved = false;
-        if !factored.is_empty() && *factored != values {
-            let matrix = crate::linear::CsrMatrix::from_upper(pattern, &values);
-            let mut x = rhs.clone();
-            if crate::linear::pcg_with_factor(
-                &matrix,
-                solver,
-                &mut x,
-                crate::analysis::REUSE_TOLERANCE,
-                crate::analysis::REUSE_ITERATIONS,
-            )?
-            .is_some()
-            {
-                rhs = x;
-                solved = true;
-            }
-        }
-        if !solved {
-            if *factored != values {
-                solver.factorize(pattern, &values)?;
-                *factored = values;
-            }
-            solver.solve(&mut rhs)?;
-        }
+        // next: the previous factor preconditions CG first, as in the
+        // mechanical steps
+        factored.solve(solver, pattern, values, &mut rhs, true)?;
         Ok((0..problem.mesh.num_nodes())
             .map(|v| match dofs.equation[v] {
                 NO_EQUATION if fixed.contains_key(&v) => dofs.prescribed[v],
