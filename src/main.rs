@@ -29,12 +29,13 @@ struct Cli {
 
 #[derive(Copy, Clone, ValueEnum)]
 enum SolverArg {
-    /// Direct Cholesky when its factor fits in memory, else CG.
+    /// Direct Cholesky when its factor fits in memory, else AMG-CG.
     Auto,
     /// Sparse Cholesky (faer, METIS ordering).
     Direct,
-    /// Preconditioned conjugate gradient.
-    Cg,
+    /// Conjugate gradients preconditioned by smoothed-aggregation multigrid.
+    #[value(alias = "cg")]
+    Amg,
 }
 
 /// A case file and how to read it (shared by run, mesh and export-inp).
@@ -188,7 +189,7 @@ impl From<SolverArg> for SolverChoice {
         match s {
             SolverArg::Auto => SolverChoice::Auto,
             SolverArg::Direct => SolverChoice::Direct,
-            SolverArg::Cg => SolverChoice::Iterative,
+            SolverArg::Amg => SolverChoice::Iterative,
         }
     }
 }
@@ -614,6 +615,9 @@ fn run_model(
             } else if result.stats.iterations > 1 { format!(", {} iterations", result.stats.iterations) } else { String::new() },
             max_u
         );
+        if !result.stats.detail.is_empty() {
+            println!("  solver: {}", result.stats.detail);
+        }
         println!(
             "  {:<24} {:>16} {:>12} {:>16} {:>16}",
             "part", "von Mises max", "at element", "max principal", "min principal"

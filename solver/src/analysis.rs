@@ -406,7 +406,11 @@ impl<'m> StaticAnalysis<'m> {
         let solver: Box<dyn LinearSolver> = if dofs.num_equations == 0 {
             Box::new(crate::linear::ConjugateGradient::new(1e-10, 1)) // nothing to solve
         } else {
-            make_solver(&pattern, self.choice)?
+            make_solver(
+                &pattern,
+                self.choice,
+                crate::amg::NearNullSpace::from_dofs(&dofs, &self.model.mesh.coordinates),
+            )?
         };
         self.system = Some(System {
             constrained,

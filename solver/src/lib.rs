@@ -11,6 +11,7 @@
 //! tension. Voigt order is `[xx, yy, zz, xy, yz, xz]` with engineering shear
 //! strains.
 
+pub mod amg;
 pub mod analysis;
 pub mod assembly;
 pub mod dense;

@@ -46,6 +46,9 @@ pub struct SolveStats {
     /// Smallest over largest pivot of the factor (direct only): a
     /// conditioning indicator, rejected below [`SINGULAR_PIVOT_RATIO`].
     pub pivot_ratio: f64,
+    /// What the solver built (factor size, multigrid levels) and, with
+    /// `Auto`, why it was chosen; for the run summary.
+    pub detail: String,
 }
 
 /// A solver for `A x = b` with `A` SPD in upper-triangular CSC form.
@@ -96,6 +99,8 @@ pub fn available_memory_bytes() -> Option<u64> {
     Some(kb * 1024)
 }
 
+const GIB: f64 = (1u64 << 30) as f64;
+
 /// Smallest accepted ratio of the smallest to the largest pivot. Real
 /// package models (130 GPa silicon on 2.5 GPa adhesive, 10 µm layers) stay
 /// above 1e-10; an unsuppressed rigid-body motion gives ~1e-16.
@@ -107,6 +112,8 @@ pub struct DirectCholesky {
     symbolic: SymbolicCholesky<u32>,
     l_values: Vec<f64>,
     factored: bool,
+    /// Why this solver was chosen (with `Auto`).
+    pub note: String,
 }
 
 impl DirectCholesky {
@@ -124,6 +131,7 @@ impl DirectCholesky {
             symbolic,
             l_values: Vec::new(),
             factored: false,
+            note: String::new(),
         })
     }
 
@@ -250,6 +258,13 @@ impl LinearSolver for DirectCholesky {
             residual: 0.0,
             factor_nnz: self.factor_nnz(),
             pivot_ratio: lo / hi,
+            detail: format!(
+                "factor {:.1} M entries, {:.2} GiB, {:.0} GFlop{}",
+                self.factor_nnz() as f64 / 1e6,
+                self.factor_nnz() as f64 * 8.0 / GIB,
+                self.factor_flops().unwrap_or(0.0) / 1e9,
+                self.note
+            ),
         })
     }
 }
@@ -319,7 +334,7 @@ impl CsrMatrix {
 }
 
 /// Deterministic parallel dot product: fixed-size chunks summed in order.
-fn dot(a: &[f64], b: &[f64]) -> f64 {
+pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     const CHUNK: usize = 4096;
     let partial: Vec<f64> = a
         .par_chunks(CHUNK)
@@ -499,31 +514,70 @@ pub fn pcg_with_factor(
     Ok(None)
 }
 
-/// Builds the solver for `pattern` according to `choice`; with `Auto`, the
-/// direct solver is used when its factor fits in 70 % of available memory.
+/// Relative residual `|b − A x| / |b|` at which AMG-CG stops: the
+/// displacements then agree with the direct solution to ~1e-8 relative on
+/// the package models (measured in `benches/`).
+pub const ITERATIVE_TOLERANCE: f64 = 1e-10;
+
+/// Builds the solver for `pattern` according to `choice`; `nns` is the
+/// near-null space of the equations for the multigrid preconditioner.
+/// With `Auto`, see [`auto_choice`]; the reason is reported in the
+/// solves' [`SolveStats::detail`].
 pub fn make_solver(
     pattern: &Pattern,
     choice: SolverChoice,
+    nns: crate::amg::NearNullSpace,
 ) -> Result<Box<dyn LinearSolver>, SolverError> {
-    let cg = || {
-        Box::new(ConjugateGradient::new(1e-10, 20 * pattern.n.max(100))) as Box<dyn LinearSolver>
+    let amg = |nns, note| {
+        let mut s = crate::amg::AmgCg::new(nns, ITERATIVE_TOLERANCE);
+        s.note = note;
+        Box::new(s) as Box<dyn LinearSolver>
     };
     match choice {
-        SolverChoice::Iterative => Ok(cg()),
+        SolverChoice::Iterative => Ok(amg(nns, String::new())),
         SolverChoice::Direct => Ok(Box::new(DirectCholesky::analyse(pattern)?)),
         SolverChoice::Auto => {
-            let direct = DirectCholesky::analyse(pattern)?;
-            let budget = available_memory_bytes()
-                .map(|b| b as f64 * 0.7)
-                .unwrap_or(f64::INFINITY);
-            if (direct.factor_bytes() as f64) < budget {
+            let mut direct = DirectCholesky::analyse(pattern)?;
+            let (pick, reason) = auto_choice(&direct);
+            let note = format!("; auto: {reason}");
+            if pick == SolverChoice::Direct {
+                direct.note = note;
                 Ok(Box::new(direct))
             } else {
-                Ok(cg())
+                Ok(amg(nns, note))
             }
         }
     }
 }
+
+/// What `Auto` picks for a system whose symbolic factor is `direct`, and
+/// why: the direct solver when its factor fits in 70 % of the available
+/// memory and its numeric factorisation takes fewer than
+/// [`DIRECT_FLOP_LIMIT`] floating-point operations, else AMG-CG.
+pub fn auto_choice(direct: &DirectCholesky) -> (SolverChoice, String) {
+    let budget = available_memory_bytes()
+        .map(|b| b as f64 * 0.7)
+        .unwrap_or(f64::INFINITY);
+    let flops = direct.factor_flops().unwrap_or(0.0);
+    let bytes = direct.factor_bytes() as f64;
+    let facts = format!(
+        "factor {:.2} GiB of a {:.1} GiB budget, {:.0} GFlop (limit {:.0})",
+        bytes / GIB,
+        budget / GIB,
+        flops / 1e9,
+        DIRECT_FLOP_LIMIT / 1e9
+    );
+    if bytes < budget && flops < DIRECT_FLOP_LIMIT {
+        (SolverChoice::Direct, facts)
+    } else {
+        (SolverChoice::Iterative, facts)
+    }
+}
+
+/// Factorisation work above which `Auto` takes AMG-CG even when the factor
+/// fits (floating-point operations): around this size the two take about
+/// the same time on the package models here (`benches/RESULTS.md`).
+pub const DIRECT_FLOP_LIMIT: f64 = 5e11;
 
 /// Relative residual at which a solve preconditioned by a previous
 /// factorisation is accepted (well below the round-off of the quantities

@@ -65,6 +65,11 @@ pub fn nested_dissection_with(
     options[metis_sys::moptions_et_METIS_OPTION_CCORDER as usize] = opts.ccorder as i32;
     let mut perm = vec![0i32; n];
     let mut iperm = vec![0i32; n];
+    // METIS draws from one process-wide random generator, reseeded at each
+    // call: two orderings computed at once (tests, parallel cases) would
+    // interleave their draws and give orderings that differ run to run.
+    static METIS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _serial = METIS.lock().unwrap_or_else(|e| e.into_inner());
     // SAFETY: xadj/adjncy form a valid symmetric CSR graph of `n` vertices
     // with zero-based numbering; perm and iperm have length n; METIS keeps no
     // pointer after returning. The options array is fully initialised (fixed seed).
