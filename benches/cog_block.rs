@@ -10,6 +10,9 @@
 //! Each program runs as a child process; wall time and peak resident memory
 //! come from `wait4`. Results go to `benches/RESULTS.md`.
 
+#[path = "sections.rs"]
+mod sections;
+
 use anyhow::{bail, Context, Result};
 use mesher::CellKind;
 use solver::io::deck_writer::write_deck;
@@ -24,6 +27,7 @@ struct Options {
     calculix: bool,
     write_deck: Option<PathBuf>,
     threads: usize,
+    scaling: bool,
 }
 
 fn parse_args() -> Result<Options> {
@@ -32,6 +36,7 @@ fn parse_args() -> Result<Options> {
         calculix: true,
         write_deck: None,
         threads: 2,
+        scaling: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -44,6 +49,7 @@ fn parse_args() -> Result<Options> {
                     .collect::<Result<_>>()?;
             }
             "--no-calculix" => o.calculix = false,
+            "--scaling" => o.scaling = true,
             "--write-deck" => {
                 o.write_deck = Some(args.next().context("--write-deck needs a path")?.into())
             }
@@ -193,6 +199,12 @@ fn main() -> Result<()> {
     }
     let work = std::env::temp_dir().join("pkgstress-bench");
     std::fs::create_dir_all(&work)?;
+    if o.calculix && validation::calculix::ccx().is_none() {
+        eprintln!("WARNING: CalculiX (ccx) is not installed: the peer columns stay empty; run validation/setup.sh first");
+    }
+    if o.scaling {
+        return thread_scaling(&exe, &work, &root, o.dofs[0]);
+    }
     let mut rows = Vec::new();
     for &target in &o.dofs {
         let h = size_for(target);
@@ -250,6 +262,39 @@ fn main() -> Result<()> {
         });
     }
     write_results(&root.join("benches/RESULTS.md"), &rows, o.threads)?;
+    Ok(())
+}
+
+/// `--scaling`: both solvers at 1 and 2 threads on one size, written to
+/// the "Thread scaling" section.
+fn thread_scaling(exe: &Path, work: &Path, root: &Path, target: usize) -> Result<()> {
+    let h = size_for(target);
+    let deck = work.join(format!("cog_{target}.inp"));
+    let model = write_model_deck(&deck, h)?;
+    let dofs = 3 * model.mesh.num_nodes();
+    let out = work.join(format!("out_{target}"));
+    let mut md = format!(
+        "## Thread scaling\n\nWritten by `cargo run --release -p benches --bin cog_block -- --scaling --dofs {target}` (do not edit by hand). \
+         The chip-on-glass block at {dofs} DOF, whole program run (read deck, solve, write results); \
+         the machine has {} cores. Every parallel loop (assembly, products, smoother, dot products) splits work by rows or \
+         element colours, not by thread, so more cores need no change; the direct solver's dense kernels are faer's.\n\n\
+         | solver | 1 thread (s) | 2 threads (s) | speed-up |\n|---|---:|---:|---:|\n",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
+    );
+    for solver in ["direct", "amg"] {
+        let one = run_ours(exe, &deck, &out, solver, 1, &model)?;
+        let two = run_ours(exe, &deck, &out, solver, 2, &model)?;
+        md.push_str(&format!(
+            "| {solver} | {:.2} | {:.2} | {:.2}x |\n",
+            one.0,
+            two.0,
+            one.0 / two.0
+        ));
+    }
+    let path = root.join("benches/RESULTS.md");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    std::fs::write(&path, sections::replace_section(&text, "## Thread scaling", &md))?;
+    println!("wrote {}", path.display());
     Ok(())
 }
 
@@ -318,6 +363,38 @@ fn write_results(path: &Path, rows: &[Row], threads: usize) -> Result<()> {
             opt(r.theirs.map(|t| format!("{:.6}", t.2))),
         ));
     }
+    // the issue's targets, judged from this run
+    s.push_str("\nTargets (issue 7), from this run:\n\n");
+    if let Some(r) = rows.iter().min_by_key(|r| r.dofs.abs_diff(200_000)) {
+        if let Some(t) = r.theirs {
+            let best = r.direct.map_or(r.amg.0, |d| d.0.min(r.amg.0));
+            s.push_str(&format!(
+                "- 20x faster than CalculiX at ~200 k DOF: {:.1}x at {} DOF — {}.\n",
+                t.0 / best,
+                r.dofs,
+                if t.0 / best >= 20.0 { "met" } else { "**not met**" }
+            ));
+        }
+    }
+    if let Some(r) = rows.iter().max_by_key(|r| r.dofs) {
+        let ok = r.amg.0 < 600.0 && r.amg.1 < 24 << 30;
+        s.push_str(&format!(
+            "- ~2 M DOF hex20 within 24 GiB in under 10 minutes: {} DOF in {:.0} s with {:.1} GiB peak — {}.\n",
+            r.dofs,
+            r.amg.0,
+            gib(r.amg.1),
+            if ok { "met" } else { "**not met**" }
+        ));
+    }
+    let worst = rows
+        .iter()
+        .filter_map(|r| r.direct.map(|d| (r.amg.2 - d.2).abs() / d.2))
+        .fold(0.0f64, f64::max);
+    s.push_str(&format!(
+        "- AMG-CG warpage equal to the direct one to 1e-6 relative: worst {worst:.1e} — {}.\n",
+        if worst <= 1e-6 { "met" } else { "**not met**" }
+    ));
+    s.push_str("- Iterations growing at most logarithmically: see the refinement series of `validation/tests/amg.rs` (`--ignored`): on the layered block refined uniformly (cell shapes kept) 51 / 115 / 194 iterations at 3.7 k / 20 k / 136 k DOF, about n^0.3 — **not met**; on a homogeneous cube of cubic C3D20 cells 26 / 29 / 31 at 14 k / 103 k / 340 k DOF (logarithmic). The thin ACF cells (aspect ratio ~30) are what the aggregation does not yet coarsen well.\n");
     // keep the sections other benchmarks write
     if let Ok(old) = std::fs::read_to_string(path) {
         if let Some(k) = old.find("\n## ") {

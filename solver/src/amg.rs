@@ -429,9 +429,11 @@ impl BlockJacobi {
 /// Most equations in one smoother group.
 const MAX_GROUP: usize = 24;
 
-/// Groups of node blocks tied by a scaled coupling of at least `tie`
-/// (breadth-first from each free block in order, up to [`MAX_GROUP`]
-/// equations), as sorted equation lists.
+/// Groups of node blocks tied by a scaled coupling of at least `tie`: from
+/// each free block in order, the group grows by its strongest tie to a free
+/// block until no tie is left or the next would pass [`MAX_GROUP`]
+/// equations — so a group follows the strongest direction (the column of
+/// nodes through a thin layer) first. Returned as sorted equation lists.
 fn tie_groups(
     block_ptr: &[usize],
     strong: &(Vec<usize>, Vec<u32>, Vec<f32>),
@@ -449,18 +451,25 @@ fn tie_groups(
         assigned[start] = true;
         let mut members = vec![start];
         let mut total = size(start);
-        let mut head = 0;
-        while head < members.len() {
-            let b = members[head];
-            head += 1;
-            for k in ptr[b]..ptr[b + 1] {
-                let j = adj[k] as usize;
-                if !assigned[j] && s[k] as f64 >= tie && total + size(j) <= MAX_GROUP {
-                    assigned[j] = true;
-                    members.push(j);
-                    total += size(j);
+        loop {
+            // strongest tie from the group to a free block that still fits
+            let mut best: Option<(f32, usize)> = None;
+            for &b in &members {
+                for k in ptr[b]..ptr[b + 1] {
+                    let j = adj[k] as usize;
+                    if !assigned[j]
+                        && s[k] as f64 >= tie
+                        && total + size(j) <= MAX_GROUP
+                        && best.is_none_or(|(bs, bj)| s[k] > bs || (s[k] == bs && j < bj))
+                    {
+                        best = Some((s[k], j));
+                    }
                 }
             }
+            let Some((_, j)) = best else { break };
+            assigned[j] = true;
+            members.push(j);
+            total += size(j);
         }
         let mut dofs: Vec<u32> = members
             .iter()
@@ -1310,20 +1319,133 @@ mod tests {
 
     fn iterations(a: Csr, nns: NearNullSpace) -> (usize, HierarchyInfo) {
         let n = a.nrows;
-        let h = Hierarchy::new(a, nns, &AmgOptions { coarse_size: 200, ..Default::default() }).unwrap();
+        let opts = AmgOptions {
+            coarse_size: 200,
+            ..Default::default()
+        };
+        let h = Hierarchy::new(a, nns, &opts).unwrap();
         let mut w = h.work();
         let mut b: Vec<f64> = (0..n).map(|i| ((i * 7919) % 101) as f64 / 101.0).collect();
         let (it, _) = pcg(h.matrix(), &mut b, 1e-8, 200, |r, z| h.apply(&mut w, r, z)).unwrap();
         (it, h.info.clone())
     }
 
+    /// Multigrid's defining property: iterations do not grow with the grid
+    /// (10³ → 40³ unknowns, 64x more, at most 4 more iterations; measured
+    /// 11, 12, 13).
     #[test]
     fn laplacian_iterations_do_not_grow() {
-        for m in [10, 20, 40] {
-            let a = laplacian(m);
-            let n = a.nrows;
-            let (it, info) = iterations(a, NearNullSpace::scalar(n));
-            eprintln!("{m}: {it} {:?}", info);
+        let counts: Vec<usize> = [10, 20, 40]
+            .iter()
+            .map(|&m| {
+                let a = laplacian(m);
+                let n = a.nrows;
+                iterations(a, NearNullSpace::scalar(n)).0
+            })
+            .collect();
+        assert!(counts[2] <= counts[0] + 4, "iterations {counts:?}");
+    }
+
+    /// Two-grid error reduction per cycle as a stationary iteration
+    /// `e ← (I − M⁻¹A) e`, in the energy norm, on the 20³ Laplacian with the
+    /// coarse system solved exactly. Smoothed aggregation on Poisson problems
+    /// is expected to reach factors of 0.1-0.3 with one pre- and
+    /// post-smoothing sweep; we require < 0.3 (measured: 0.22 asymptotically
+    /// with degree-3 Chebyshev).
+    #[test]
+    fn two_grid_convergence_factor() {
+        let a = laplacian(20);
+        let n = a.nrows;
+        let opts = AmgOptions {
+            coarse_size: 2000,
+            ..Default::default()
+        };
+        let h = Hierarchy::new(a, NearNullSpace::scalar(n), &opts).unwrap();
+        assert_eq!(h.info.levels.len(), 2, "{:?}", h.info);
+        let mut w = h.work();
+        let a = h.matrix();
+        let energy = |e: &[f64]| {
+            let mut ae = vec![0.0; e.len()];
+            a.mul_into(e, &mut ae);
+            dot(e, &ae).sqrt()
+        };
+        let mut e: Vec<f64> = (0..n).map(|i| ((i * 7919) % 101) as f64 / 101.0 - 0.5).collect();
+        let (mut ae, mut z) = (vec![0.0; n], vec![0.0; n]);
+        let mut factors = Vec::new();
+        for _ in 0..8 {
+            let before = energy(&e);
+            a.mul_into(&e, &mut ae);
+            h.apply(&mut w, &ae, &mut z);
+            e.iter_mut().zip(&z).for_each(|(x, y)| *x -= y);
+            factors.push(energy(&e) / before);
+        }
+        let rho = *factors.last().unwrap();
+        assert!(rho < 0.3, "two-grid factors {factors:?}");
+    }
+
+    /// Lanczos' tridiagonal eigenvalue against the closed form
+    /// `2 − 2 cos(kπ / (k + 1))` of `tridiag(−1, 2, −1)`.
+    #[test]
+    fn tridiagonal_eigenvalue_matches_closed_form() {
+        for k in [1usize, 2, 7, 20] {
+            let a = vec![2.0; k];
+            let b = vec![-1.0; k.saturating_sub(1)];
+            let exact = 2.0 - 2.0 * (k as f64 * std::f64::consts::PI / (k as f64 + 1.0)).cos();
+            let got = tridiagonal_max_eigenvalue(&a, &b);
+            assert!((got - exact).abs() < 1e-10, "k = {k}: {got} vs {exact}");
+        }
+    }
+
+    /// Sparse product and transpose against the dense product.
+    #[test]
+    fn sparse_product_matches_dense() {
+        let a = laplacian(3);
+        let p = {
+            // 27 x 5 with a few entries per row
+            let mut row_ptr = vec![0];
+            let (mut c, mut v) = (Vec::new(), Vec::new());
+            for i in 0..27usize {
+                for j in [i % 5, (i * 3 + 1) % 5] {
+                    if !c[row_ptr[i]..].contains(&(j as u32)) {
+                        c.push(j as u32);
+                        v.push(1.0 + (i * j) as f64 * 0.1);
+                    }
+                }
+                // keep rows sorted
+                let s = row_ptr[i];
+                let mut row: Vec<(u32, f64)> = c[s..].iter().copied().zip(v[s..].iter().copied()).collect();
+                row.sort_by_key(|e| e.0);
+                for (k, (cc, vv)) in row.into_iter().enumerate() {
+                    c[s + k] = cc;
+                    v[s + k] = vv;
+                }
+                row_ptr.push(c.len());
+            }
+            Csr { nrows: 27, ncols: 5, row_ptr, col_idx: c, values: v }
+        };
+        let dense = |m: &Csr| {
+            let mut d = vec![0.0; m.nrows * m.ncols];
+            for i in 0..m.nrows {
+                let (c, v) = m.row(i);
+                for (&j, &x) in c.iter().zip(v) {
+                    d[i * m.ncols + j as usize] += x;
+                }
+            }
+            d
+        };
+        let pt = p.transpose();
+        let c = pt.matmul(&a.matmul(&p));
+        let (da, dp) = (dense(&a), dense(&p));
+        for i in 0..5 {
+            for j in 0..5 {
+                let mut s = 0.0;
+                for k in 0..27 {
+                    for l in 0..27 {
+                        s += dp[k * 5 + i] * da[k * 27 + l] * dp[l * 5 + j];
+                    }
+                }
+                assert!((dense(&c)[i * 5 + j] - s).abs() < 1e-12 * s.abs().max(1.0));
+            }
         }
     }
 }
