@@ -10,8 +10,9 @@
 //! Each program runs as a child process; wall time and peak resident memory
 //! come from `wait4`. Results go to `benches/RESULTS.md`.
 
-#[path = "sections.rs"]
-mod sections;
+#[path = "common.rs"]
+mod common;
+use common::measure;
 
 use anyhow::{bail, Context, Result};
 use mesher::CellKind;
@@ -19,7 +20,6 @@ use solver::io::deck_writer::write_deck;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
 use validation::models::{cog_block, warpage};
 
 struct Options {
@@ -80,36 +80,6 @@ fn size_for(target: usize) -> f64 {
         }
     }
     hi
-}
-
-/// Wall time (s) and peak RSS (bytes) of a child process.
-fn measure(cmd: &mut Command) -> Result<(f64, u64, String)> {
-    let start = Instant::now();
-    let child = cmd
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()?;
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: rusage is plain data; wait4 fills it for our own child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let stdout = child.stdout;
-    let out_thread = std::thread::spawn(move || {
-        let mut s = String::new();
-        if let Some(mut o) = stdout {
-            use std::io::Read;
-            let _ = o.read_to_string(&mut s);
-        }
-        s
-    });
-    // SAFETY: waiting for the child we spawned; pointers are valid for the call.
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let wall = start.elapsed().as_secs_f64();
-    let out = out_thread.join().unwrap_or_default();
-    if r < 0 || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
-        bail!("{cmd:?} failed (status {status}): {out}");
-    }
-    Ok((wall, usage.ru_maxrss as u64 * 1024, out))
 }
 
 fn write_model_deck(path: &Path, h: f64) -> Result<solver::model::Model> {
@@ -293,7 +263,7 @@ fn thread_scaling(exe: &Path, work: &Path, root: &Path, target: usize) -> Result
     }
     let path = root.join("benches/RESULTS.md");
     let text = std::fs::read_to_string(&path).unwrap_or_default();
-    std::fs::write(&path, sections::replace_section(&text, "## Thread scaling", &md))?;
+    std::fs::write(&path, common::replace_section(&text, "## Thread scaling", &md))?;
     println!("wrote {}", path.display());
     Ok(())
 }

@@ -1040,6 +1040,37 @@ impl Hierarchy {
         })
     }
 
+    /// Replaces the finest matrix by `a` (same pattern, new values) and
+    /// rebuilds only the finest smoother (its group factors and spectral
+    /// interval); the prolongators and coarse operators built from the
+    /// earlier values stay. The cycle remains a symmetric positive definite
+    /// preconditioner for `a`; how good a one depends on how far the values
+    /// moved, which the caller judges from the iteration count. Returns
+    /// false (nothing replaced) when there is no multigrid level to keep.
+    pub fn update_fine(&mut self, a: Csr) -> Result<bool, SolverError> {
+        let Some(level) = self.levels.first_mut() else {
+            return Ok(false);
+        };
+        if a.nrows != level.a.nrows || a.nnz() != level.a.nnz() {
+            return Ok(false);
+        }
+        let old = &level.smoother;
+        let groups: Vec<Vec<u32>> = (0..old.jacobi.ptr.len() - 1)
+            .map(|g| old.jacobi.dofs[old.jacobi.ptr[g]..old.jacobi.ptr[g + 1]].to_vec())
+            .collect();
+        let jacobi = BlockJacobi::new(&a, &groups)?;
+        let block_lambda = block_spectral_radius(&a, &jacobi);
+        let ratio = old.hi / old.lo;
+        level.smoother = Chebyshev {
+            jacobi,
+            lo: block_lambda / ratio,
+            hi: block_lambda,
+            degree: old.degree,
+        };
+        level.a = a;
+        Ok(true)
+    }
+
     /// Work vectors for [`Hierarchy::apply`].
     pub fn work(&self) -> CycleWork {
         CycleWork {
@@ -1184,6 +1215,14 @@ impl LinearSolver for AmgCg {
         let w = h.work();
         self.hierarchy = Some((h, w));
         Ok(())
+    }
+
+    fn update_values(&mut self, pattern: &Pattern, values: &[f64]) -> Result<bool, SolverError> {
+        let Some((h, _)) = self.hierarchy.as_mut() else {
+            return Ok(false);
+        };
+        let a = Csr::from_square(CsrMatrix::from_upper(pattern, values));
+        h.update_fine(a)
     }
 
     fn solve(&mut self, rhs: &mut [f64]) -> Result<SolveStats, SolverError> {

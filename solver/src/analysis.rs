@@ -344,9 +344,10 @@ impl<'m> StaticAnalysis<'m> {
                 ..Default::default()
             }
         } else {
-            // the previous factor preconditions a moved stiffness
-            // (temperature-dependent moduli) before refactorising
-            let try_previous = self.reuse_factor && sys.solver.name().starts_with("direct");
+            // a moved stiffness (temperature-dependent moduli) is first
+            // solved with what the solver built for the previous values (the
+            // direct factor as CG preconditioner; AMG's coarse levels)
+            let try_previous = self.reuse_factor;
             sys.factor
                 .solve(
                     sys.solver.as_mut(),

@@ -674,3 +674,30 @@ fn every_shipped_case_runs_its_recipe_in_quick_mode() {
         }
     }
 }
+
+/// The pcb_acf recipe solved by AMG-CG (relative residual 1e-10, its
+/// coarse levels kept across states whose stiffness only moved with
+/// temperature) equals the direct solution: warpage of every reported face
+/// at every state within 1e-6 relative (issue 7's bound for the iterative
+/// solve).
+#[test]
+fn the_recipe_by_amg_cg_equals_the_direct_one() {
+    let case = quick_case("pcb_acf", "");
+    let recipe = case.process.clone().expect("pcb_acf has a recipe");
+    let mut m1 = case.model().unwrap();
+    let (direct, _) = run_recipe(&case, &recipe, &mut m1, SolverChoice::Direct, |_| {}).unwrap();
+    let mut m2 = case.model().unwrap();
+    let (amg, _) = run_recipe(&case, &recipe, &mut m2, SolverChoice::Iterative, |_| {}).unwrap();
+    assert_eq!(direct.len(), amg.len());
+    let mut kept = 0;
+    for (d, a) in direct.iter().zip(&amg) {
+        assert!(a.result.stats.method.contains("amg"), "{}", a.result.stats.method);
+        kept += usize::from(a.result.stats.detail.contains("kept"));
+        for (face, w) in &d.summary.warpage_um {
+            let v = a.summary.warpage_um[face];
+            eprintln!("{} t = {:.2} s {face}: amg {v:.9} direct {w:.9} um ({} its)", d.step, d.time, a.result.stats.iterations);
+            assert!((v - w).abs() <= 1e-6 * w.abs().max(1e-3), "{} {face}: {v} vs {w}", d.step);
+        }
+    }
+    eprintln!("{kept} of {} states reused the coarse levels", amg.len());
+}
