@@ -583,16 +583,16 @@ pub fn auto_choice(direct: &DirectCholesky) -> (SolverChoice, String) {
 }
 
 /// Factorisation work above which `Auto` takes AMG-CG even when the factor
-/// fits (floating-point operations; about five minutes at the ~35 GFlop/s
-/// measured here). Below it the direct solver is taken whenever its factor
-/// fits: its cost depends only on the factor, while AMG-CG's iteration
-/// count depends on the model — 54-75 on the chip-on-glass block (where
-/// AMG-CG is 2x faster at 367 k DOF) but 234 on the default pcb_acf mesh
-/// and 435 on its fine one (143 s against the direct solver's 49 s at
-/// 534 k DOF, 1.7 TFlop): its 15 µm layers under 0.4 mm cells are more
-/// anisotropic than the aggregation and smoother handle. In a recipe the
-/// factor is also reused across states.
-pub const DIRECT_FLOP_LIMIT: f64 = 1e13;
+/// fits (floating-point operations; about 80 s at the ~37 GFlop/s measured
+/// here). The direct solver's cost depends only on its factor, AMG-CG's
+/// iteration count on the model (`benches/RESULTS.md`, shipped cases):
+/// below this the direct solver won on the fine pcb_acf (1.7 TFlop, 60 s
+/// against 154 s and 435 iterations: its 15 µm layers under 0.4 mm cells
+/// are more anisotropic than the aggregation and smoother handle) and the
+/// fine csp_transparent (75 s against 111 s); above it AMG-CG won on the
+/// fine cog_flipchip (111 s against 273 s) and wlp_paste_plugs (208 s
+/// against 296 s). In a recipe the direct factor is also reused.
+pub const DIRECT_FLOP_LIMIT: f64 = 3e12;
 
 /// Relative residual at which a solve preconditioned by a previous
 /// factorisation is accepted (well below the round-off of the quantities
