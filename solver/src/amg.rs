@@ -1255,8 +1255,8 @@ impl LinearSolver for AmgCg {
     }
 }
 
-/// Preconditioned CG from zero; the solution replaces `rhs`. Returns the
-/// iterations and the final relative residual.
+/// Preconditioned CG on `a` from zero; the solution replaces `rhs`. Returns
+/// the iterations and the final relative residual.
 pub fn pcg(
     a: &Csr,
     rhs: &mut [f64],
@@ -1264,52 +1264,17 @@ pub fn pcg(
     max_iterations: usize,
     mut precondition: impl FnMut(&[f64], &mut [f64]),
 ) -> Result<(usize, f64), SolverError> {
-    let n = rhs.len();
-    let b_norm = dot(rhs, rhs).sqrt();
-    if b_norm == 0.0 {
-        return Ok((0, 0.0));
-    }
-    let mut x = vec![0.0; n];
-    let mut r = rhs.to_vec();
-    let mut z = vec![0.0; n];
-    precondition(&r, &mut z);
-    let mut p = z.clone();
-    let mut ap = vec![0.0; n];
-    let mut rz = dot(&r, &z);
-    let mut residual = 1.0;
-    for it in 1..=max_iterations {
-        a.mul_into(&p, &mut ap);
-        let pap = dot(&p, &ap);
-        if !(pap > 0.0) {
-            return Err(SolverError::NotPositiveDefinite);
-        }
-        let alpha = rz / pap;
-        x.par_iter_mut()
-            .zip(&p)
-            .for_each(|(xi, pi)| *xi += alpha * pi);
-        r.par_iter_mut()
-            .zip(&ap)
-            .for_each(|(ri, api)| *ri -= alpha * api);
-        residual = dot(&r, &r).sqrt() / b_norm;
-        if !residual.is_finite() {
-            return Err(SolverError::NotFinite);
-        }
-        if residual <= tolerance {
-            rhs.copy_from_slice(&x);
-            return Ok((it, residual));
-        }
-        precondition(&r, &mut z);
-        let rz_new = dot(&r, &z);
-        let beta = rz_new / rz;
-        rz = rz_new;
-        p.par_iter_mut()
-            .zip(&z)
-            .for_each(|(pi, zi)| *pi = zi + beta * *pi);
-    }
-    Err(SolverError::NotConverged {
-        iterations: max_iterations,
-        residual,
-    })
+    crate::linear::pcg(
+        rhs,
+        tolerance,
+        max_iterations,
+        false,
+        |x, y| a.mul_into(x, y),
+        |r, z| {
+            precondition(r, z);
+            Ok(())
+        },
+    )
 }
 
 #[cfg(test)]

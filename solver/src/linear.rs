@@ -394,60 +394,100 @@ impl LinearSolver for ConjugateGradient {
     }
 
     fn solve(&mut self, rhs: &mut [f64]) -> Result<SolveStats, SolverError> {
-        let n = rhs.len();
-        let b_norm = dot(rhs, rhs).sqrt();
-        if b_norm == 0.0 {
-            return Ok(SolveStats {
-                method: "cg",
-                ..Default::default()
-            });
-        }
-        let mut x = vec![0.0; n];
-        let mut r = rhs.to_vec();
-        let mut z: Vec<f64> = r.iter().zip(&self.inv_diag).map(|(a, d)| a * d).collect();
-        let mut p = z.clone();
-        let mut ap = vec![0.0; n];
-        let mut rz = dot(&r, &z);
-        let mut residual = 1.0;
-        for it in 1..=self.max_iterations {
-            self.matrix.mul_into(&p, &mut ap);
-            let pap = dot(&p, &ap);
-            if !(pap > 0.0) {
-                return Err(SolverError::NotPositiveDefinite);
-            }
-            let alpha = rz / pap;
-            x.par_iter_mut()
-                .zip(&p)
-                .for_each(|(xi, pi)| *xi += alpha * pi);
-            r.par_iter_mut()
-                .zip(&ap)
-                .for_each(|(ri, api)| *ri -= alpha * api);
-            residual = dot(&r, &r).sqrt() / b_norm;
-            if residual <= self.tolerance {
-                rhs.copy_from_slice(&x);
-                return Ok(SolveStats {
-                    method: "cg",
-                    iterations: it,
-                    residual,
-                    ..Default::default()
-                });
-            }
-            z.par_iter_mut()
-                .zip(&r)
-                .zip(&self.inv_diag)
-                .for_each(|((zi, ri), d)| *zi = ri * d);
-            let rz_new = dot(&r, &z);
-            let beta = rz_new / rz;
-            rz = rz_new;
-            p.par_iter_mut()
-                .zip(&z)
-                .for_each(|(pi, zi)| *pi = zi + beta * *pi);
-        }
-        Err(SolverError::NotConverged {
-            iterations: self.max_iterations,
+        let inv_diag = &self.inv_diag;
+        let matrix = &self.matrix;
+        let (iterations, residual) = pcg(
+            rhs,
+            self.tolerance,
+            self.max_iterations,
+            false,
+            |x, y| matrix.mul_into(x, y),
+            |r, z| {
+                z.par_iter_mut()
+                    .zip(r)
+                    .zip(inv_diag)
+                    .for_each(|((zi, ri), d)| *zi = ri * d);
+                Ok(())
+            },
+        )?;
+        Ok(SolveStats {
+            method: "cg",
+            iterations,
             residual,
+            ..Default::default()
         })
     }
+}
+
+/// Preconditioned conjugate gradients from zero for the SPD operator
+/// `apply_a` (`y = A x`); `precondition(r, z)` writes `z = M⁻¹ r`. The
+/// solution replaces `rhs`. Returns the iterations and the final relative
+/// residual `|b − A x| / |b|`. With `give_up_early`, stops (not converged)
+/// from the fourth iteration on once the mean rate so far would need more
+/// than `max_iterations`.
+pub fn pcg(
+    rhs: &mut [f64],
+    tolerance: f64,
+    max_iterations: usize,
+    give_up_early: bool,
+    mut apply_a: impl FnMut(&[f64], &mut [f64]),
+    mut precondition: impl FnMut(&[f64], &mut [f64]) -> Result<(), SolverError>,
+) -> Result<(usize, f64), SolverError> {
+    let n = rhs.len();
+    let b_norm = dot(rhs, rhs).sqrt();
+    if b_norm == 0.0 {
+        return Ok((0, 0.0));
+    }
+    let mut x = vec![0.0; n];
+    let mut r = rhs.to_vec();
+    let mut z = vec![0.0; n];
+    precondition(&r, &mut z)?;
+    let mut p = z.clone();
+    let mut ap = vec![0.0; n];
+    let mut rz = dot(&r, &z);
+    let mut residual = 1.0;
+    for it in 1..=max_iterations {
+        apply_a(&p, &mut ap);
+        let pap = dot(&p, &ap);
+        if !(pap > 0.0) {
+            return Err(SolverError::NotPositiveDefinite);
+        }
+        let alpha = rz / pap;
+        x.par_iter_mut()
+            .zip(&p)
+            .for_each(|(xi, pi)| *xi += alpha * pi);
+        r.par_iter_mut()
+            .zip(&ap)
+            .for_each(|(ri, api)| *ri -= alpha * api);
+        residual = dot(&r, &r).sqrt() / b_norm;
+        if !residual.is_finite() {
+            return Err(SolverError::NotFinite);
+        }
+        if residual <= tolerance {
+            rhs.copy_from_slice(&x);
+            return Ok((it, residual));
+        }
+        if give_up_early && it >= 4 {
+            let rate = residual.powf(1.0 / it as f64);
+            if rate >= 1.0 || tolerance.ln() / rate.ln() > max_iterations as f64 {
+                return Err(SolverError::NotConverged {
+                    iterations: it,
+                    residual,
+                });
+            }
+        }
+        precondition(&r, &mut z)?;
+        let rz_new = dot(&r, &z);
+        let beta = rz_new / rz;
+        rz = rz_new;
+        p.par_iter_mut()
+            .zip(&z)
+            .for_each(|(pi, zi)| *pi = zi + beta * *pi);
+    }
+    Err(SolverError::NotConverged {
+        iterations: max_iterations,
+        residual,
+    })
 }
 
 /// Conjugate gradients on `matrix` preconditioned by a factorisation of a
@@ -464,62 +504,32 @@ pub fn pcg_with_factor(
     tolerance: f64,
     max_iterations: usize,
 ) -> Result<Option<SolveStats>, SolverError> {
-    let n = rhs.len();
-    let b_norm = dot(rhs, rhs).sqrt();
-    if b_norm == 0.0 {
-        return Ok(Some(SolveStats {
+    // each iteration costs a pair of triangular solves: give up as soon as
+    // the mean rate says the budget will not do
+    match pcg(
+        rhs,
+        tolerance,
+        max_iterations,
+        true,
+        |x, y| matrix.mul_into(x, y),
+        |r, z| {
+            z.copy_from_slice(r);
+            previous.solve(z).map(|_| ())
+        },
+    ) {
+        Ok((iterations, residual)) => Ok(Some(SolveStats {
             method: "pcg (previous factor)",
+            iterations,
+            residual,
             ..Default::default()
-        }));
+        })),
+        Err(
+            SolverError::NotConverged { .. }
+            | SolverError::NotPositiveDefinite
+            | SolverError::NotFinite,
+        ) => Ok(None),
+        Err(e) => Err(e),
     }
-    let mut x = vec![0.0; n];
-    let mut r = rhs.to_vec();
-    let mut z = r.clone();
-    previous.solve(&mut z)?;
-    let mut p = z.clone();
-    let mut ap = vec![0.0; n];
-    let mut rz = dot(&r, &z);
-    for it in 1..=max_iterations {
-        matrix.mul_into(&p, &mut ap);
-        let pap = dot(&p, &ap);
-        if !(pap > 0.0) {
-            return Ok(None);
-        }
-        let alpha = rz / pap;
-        x.par_iter_mut()
-            .zip(&p)
-            .for_each(|(xi, pi)| *xi += alpha * pi);
-        r.par_iter_mut()
-            .zip(&ap)
-            .for_each(|(ri, api)| *ri -= alpha * api);
-        let residual = dot(&r, &r).sqrt() / b_norm;
-        if residual <= tolerance {
-            rhs.copy_from_slice(&x);
-            return Ok(Some(SolveStats {
-                method: "pcg (previous factor)",
-                iterations: it,
-                residual,
-                ..Default::default()
-            }));
-        }
-        // give up early when the mean rate so far would need more than the
-        // allowed iterations: each one costs a pair of triangular solves
-        if it >= 4 {
-            let rate = residual.powf(1.0 / it as f64);
-            if rate >= 1.0 || tolerance.ln() / rate.ln() > max_iterations as f64 {
-                return Ok(None);
-            }
-        }
-        z.copy_from_slice(&r);
-        previous.solve(&mut z)?;
-        let rz_new = dot(&r, &z);
-        let beta = rz_new / rz;
-        rz = rz_new;
-        p.par_iter_mut()
-            .zip(&z)
-            .for_each(|(pi, zi)| *pi = zi + beta * *pi);
-    }
-    Ok(None)
 }
 
 /// Relative residual `|b − A x| / |b|` at which AMG-CG stops: the
