@@ -262,7 +262,7 @@ fn main() -> Result<()> {
         let per_state = r.total / r.states as f64;
         writeln!(
             md,
-            "\nTarget (issue 5): a 20-step recipe of a ~500 k-DOF model in under 120 s on 2 cores. Measured at {} DOF: {:.1} s per state, so ~{:.0} s for 20 states — **{}**. {} of the {} states changed the stiffness (cells born as the ACF gels, the filter attached, temperature-dependent moduli) and needed a numeric factorisation of the direct solver (25-45 s each at this size); CG preconditioned by the previous factor carried the rest.",
+            "\nTarget (issue 5): a 20-step recipe of a ~500 k-DOF model in under 120 s on 2 cores. Measured at {} DOF: {:.1} s per state, so ~{:.0} s for 20 states — **{}**. {} of the {} states changed the stiffness (cells born as the ACF gels, the filter attached, temperature-dependent moduli) and needed a numeric factorisation of the direct solver, which dominates each such state's time; CG preconditioned by the previous factor carried the rest. Wall times vary with the machine's load: compare the columns of one run (CalculiX below ran in the same one).",
             r.dof,
             per_state,
             20.0 * per_state,
