@@ -137,7 +137,10 @@ fn run_ours(
     eprint!("{log}");
     let iterations = log
         .split(", ")
-        .find_map(|t| t.strip_suffix(" iterations]").or(t.strip_suffix(" iterations")))
+        .find_map(|t| {
+            t.strip_suffix(" iterations]")
+                .or(t.strip_suffix(" iterations"))
+        })
         .and_then(|t| t.parse().ok())
         .unwrap_or(0);
     let u = read_nodes_csv(&out.join("nodes_1.csv"), model)?;
@@ -192,7 +195,8 @@ fn main() -> Result<()> {
             None
         };
         let amg = run_ours(&exe, &deck, &out, "amg", o.threads, &model)?;
-        let theirs = if o.calculix && dofs <= DIRECT_LIMIT && validation::calculix::ccx().is_some() {
+        let theirs = if o.calculix && dofs <= DIRECT_LIMIT && validation::calculix::ccx().is_some()
+        {
             eprintln!("  CalculiX ...");
             let ccx = validation::calculix::ccx().unwrap();
             let stem = deck.file_stem().unwrap().to_str().unwrap().to_string();
@@ -263,7 +267,10 @@ fn thread_scaling(exe: &Path, work: &Path, root: &Path, target: usize) -> Result
     }
     let path = root.join("benches/RESULTS.md");
     let text = std::fs::read_to_string(&path).unwrap_or_default();
-    std::fs::write(&path, common::replace_section(&text, "## Thread scaling", &md))?;
+    std::fs::write(
+        &path,
+        common::replace_section(&text, "## Thread scaling", &md),
+    )?;
     println!("wrote {}", path.display());
     Ok(())
 }
@@ -342,7 +349,11 @@ fn write_results(path: &Path, rows: &[Row], threads: usize) -> Result<()> {
                 "- 20x faster than CalculiX at ~200 k DOF: {:.1}x at {} DOF — {}.\n",
                 t.0 / best,
                 r.dofs,
-                if t.0 / best >= 20.0 { "met" } else { "**not met**" }
+                if t.0 / best >= 20.0 {
+                    "met"
+                } else {
+                    "**not met**"
+                }
             ));
         }
     }

@@ -295,7 +295,10 @@ fn main() -> Result<()> {
             "## Bonding recipe\n\nWritten by `cargo run --release -p benches --bin recipe -- --write` (do not edit by hand). The full recipe of `{}` (heat conduction through every increment, cure kinetics, a thermo-elastic state per output time and per gel event, the fields of every state written as VTU), 2 threads; peak RSS is the benchmark process's high-water mark so far.\n\n{md}",
             case.strip_prefix(&root).unwrap_or(&case).display()
         );
-        std::fs::write(&path, common::replace_section(&text, "## Bonding recipe", &section))?;
+        std::fs::write(
+            &path,
+            common::replace_section(&text, "## Bonding recipe", &section),
+        )?;
         eprintln!("wrote {}", path.display());
     }
     Ok(())

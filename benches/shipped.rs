@@ -22,7 +22,12 @@ use std::process::Command;
 /// machine's memory.
 const CCX_LIMIT: usize = 400_000;
 
-const CASES: [&str; 4] = ["cog_flipchip", "pcb_acf", "csp_transparent", "wlp_paste_plugs"];
+const CASES: [&str; 4] = [
+    "cog_flipchip",
+    "pcb_acf",
+    "csp_transparent",
+    "wlp_paste_plugs",
+];
 
 /// The fine density: twice the cells through each layer and across a bump.
 const FINE: [&str; 2] = ["mesh.layers=4", "mesh.across_bumps=2"];
@@ -38,7 +43,9 @@ struct Ours {
 
 fn run_ours(exe: &Path, case: &Path, sets: &[&str], solver: &str, out: &Path) -> Result<Ours> {
     let mut cmd = Command::new(exe);
-    cmd.args(["--threads", "2", "run"]).arg(case).arg("--single-step");
+    cmd.args(["--threads", "2", "run"])
+        .arg(case)
+        .arg("--single-step");
     for s in sets {
         cmd.args(["--set", s]);
     }
@@ -55,7 +62,11 @@ fn run_ours(exe: &Path, case: &Path, sets: &[&str], solver: &str, out: &Path) ->
         .lines()
         .filter(|l| l.starts_with("step "))
         .flat_map(|l| l.split(", "))
-        .find_map(|t| t.split(" iterations]").next().filter(|_| t.contains(" iterations]")))
+        .find_map(|t| {
+            t.split(" iterations]")
+                .next()
+                .filter(|_| t.contains(" iterations]"))
+        })
         .and_then(|t| t.parse().ok());
     Ok(Ours {
         wall,
@@ -68,7 +79,13 @@ fn run_ours(exe: &Path, case: &Path, sets: &[&str], solver: &str, out: &Path) ->
 
 /// CalculiX on the exported deck: wall time, peak RSS and the warpage (µm)
 /// of `face` (`part.side`) from its displacements.
-fn run_ccx(exe: &Path, case: &Path, sets: &[&str], face: &str, work: &Path) -> Result<(f64, u64, f64)> {
+fn run_ccx(
+    exe: &Path,
+    case: &Path,
+    sets: &[&str],
+    face: &str,
+    work: &Path,
+) -> Result<(f64, u64, f64)> {
     let deck = work.join("peer.inp");
     let mut cmd = Command::new(exe);
     cmd.arg("export-inp").arg(case).arg("--single-step");
@@ -94,14 +111,13 @@ fn run_ccx(exe: &Path, case: &Path, sets: &[&str], face: &str, work: &Path) -> R
         part.to_ascii_uppercase(),
         side.to_ascii_uppercase()
     )];
-    let uz: Vec<f64> = set
+    let u: Vec<[f64; 3]> = model
+        .mesh
+        .node_ids
         .iter()
-        .map(|&v| dat.displacements[0][&model.mesh.node_ids[v]][2])
+        .map(|id| dat.displacements[0][id])
         .collect();
-    let (lo, hi) = uz
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &z| (a.min(z), b.max(z)));
-    Ok((wall, rss, (hi - lo) * 1e3))
+    Ok((wall, rss, validation::models::warpage(&u, set) * 1e3))
 }
 
 fn gib(b: u64) -> f64 {
@@ -155,7 +171,8 @@ fn main() -> Result<()> {
                 direct.dof,
                 direct.wall,
                 amg.wall,
-                peer.map(|p| format!(", CalculiX {:.2} s", p.0)).unwrap_or_default()
+                peer.map(|p| format!(", CalculiX {:.2} s", p.0))
+                    .unwrap_or_default()
             );
             let opt = |v: Option<String>| v.unwrap_or_else(|| "–".into());
             md.push_str(&format!(
@@ -176,7 +193,10 @@ fn main() -> Result<()> {
     print!("{md}");
     let path = root.join("benches/RESULTS.md");
     let text = std::fs::read_to_string(&path).unwrap_or_default();
-    std::fs::write(&path, common::replace_section(&text, "## Shipped cases", &md))?;
+    std::fs::write(
+        &path,
+        common::replace_section(&text, "## Shipped cases", &md),
+    )?;
     eprintln!("wrote {}", path.display());
     Ok(())
 }

@@ -627,12 +627,12 @@ pub struct FactorReuse {
 
 impl FactorReuse {
     /// Solves `A x = rhs` in place for the matrix `values` on `pattern`
-    /// with `solver`. When a factor exists, the values moved and
-    /// `try_previous` holds, CG preconditioned by that factor is tried
-    /// first, with the iterations a new factorisation is worth (its measured
-    /// time over a substitution's, 4 to [`REUSE_ITERATIONS`]); otherwise, or
-    /// when that does not converge, `solver` refactorises (only if the
-    /// values changed) and solves.
+    /// with `solver`. When a set-up exists, the values moved and
+    /// `try_previous` holds, what the solver built for the earlier values is
+    /// tried first: AMG's coarse levels (until they grow stale), or CG
+    /// preconditioned by the previous direct factor; otherwise, or when
+    /// that does not converge, `solver` sets up afresh (only if the values
+    /// changed) and solves.
     pub fn solve(
         &mut self,
         solver: &mut dyn LinearSolver,
@@ -643,7 +643,8 @@ impl FactorReuse {
     ) -> Result<SolveStats, SolverError> {
         let moved = values != self.values;
         if moved && try_previous && !self.values.is_empty() && !self.stale {
-            // an iterative solver keeps its coarse levels while the values move
+            // an iterative solver keeps its coarse levels while the values
+            // move; a direct one preconditions CG with its previous factor
             if solver.update_values(pattern, &values)? {
                 let saved = rhs.clone();
                 match solver.solve(rhs) {
@@ -652,40 +653,18 @@ impl FactorReuse {
                         // cost half again the iterations of a fresh set-up
                         self.stale = 2 * stats.iterations > 3 * self.fresh_iterations + 10;
                         self.values = values;
-                        stats.detail.push_str("; coarse levels kept from an earlier matrix");
+                        stats
+                            .detail
+                            .push_str("; coarse levels kept from an earlier matrix");
                         return Ok(stats);
                     }
-                    Err(SolverError::NotConverged { .. }) | Err(SolverError::NotPositiveDefinite) => {
-                        rhs.copy_from_slice(&saved);
-                        self.values.clear(); // forces the set-up below
-                        let clock = std::time::Instant::now();
-                        solver.factorize(pattern, &values)?;
-                        self.values = values;
-                        self.factor_seconds = clock.elapsed().as_secs_f64();
-                        let stats = solver.solve(rhs)?;
-                        self.fresh_iterations = stats.iterations;
-                        self.stale = false;
-                        return Ok(stats);
+                    // fresh set-up below
+                    Err(SolverError::NotConverged { .. } | SolverError::NotPositiveDefinite) => {
+                        rhs.copy_from_slice(&saved)
                     }
                     Err(e) => return Err(e),
                 }
-            }
-            let matrix = CsrMatrix::from_upper(pattern, &values);
-            let mut x = rhs.clone();
-            let budget = if self.triangular_seconds > 0.0 {
-                (self.factor_seconds / self.triangular_seconds) as usize
-            } else {
-                REUSE_ITERATIONS
-            };
-            let reused = pcg_with_factor(
-                &matrix,
-                solver,
-                &mut x,
-                REUSE_TOLERANCE,
-                budget.clamp(4, REUSE_ITERATIONS),
-            )?;
-            if let Some(stats) = reused {
-                *rhs = x;
+            } else if let Some(stats) = self.try_previous_factor(solver, pattern, &values, rhs)? {
                 return Ok(stats);
             }
         }
@@ -703,5 +682,36 @@ impl FactorReuse {
             self.stale = false;
         }
         Ok(stats)
+    }
+
+    /// CG on the moved `values` preconditioned by the factor of the earlier
+    /// ones, with the iterations a new factorisation is worth (its measured
+    /// time over a substitution's, 4 to [`REUSE_ITERATIONS`]); the solution
+    /// replaces `rhs` when it converges.
+    fn try_previous_factor(
+        &self,
+        solver: &mut dyn LinearSolver,
+        pattern: &Pattern,
+        values: &[f64],
+        rhs: &mut Vec<f64>,
+    ) -> Result<Option<SolveStats>, SolverError> {
+        let matrix = CsrMatrix::from_upper(pattern, values);
+        let mut x = rhs.clone();
+        let budget = if self.triangular_seconds > 0.0 {
+            (self.factor_seconds / self.triangular_seconds) as usize
+        } else {
+            REUSE_ITERATIONS
+        };
+        let reused = pcg_with_factor(
+            &matrix,
+            solver,
+            &mut x,
+            REUSE_TOLERANCE,
+            budget.clamp(4, REUSE_ITERATIONS),
+        )?;
+        if reused.is_some() {
+            *rhs = x;
+        }
+        Ok(reused)
     }
 }

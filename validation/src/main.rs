@@ -474,26 +474,7 @@ fn three_layer() -> Vec<Entry> {
         ("acf", 0.03, 2.5e3, 60e-6),
         ("glass", 0.5, 73.6e3, 3.2e-6),
     ];
-    let mut z = 0.0;
-    let parts: Vec<(BoxPart, materials::Material)> = stack
-        .iter()
-        .rev()
-        .map(|&(name, t, e, a)| (name, t, e, a))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .map(|(name, t, e, a)| {
-            let b = BoxPart {
-                name: name.into(),
-                min: [0.0, 0.0, z],
-                max: [20.0, 1.0, z + t],
-            };
-            z += t;
-            (b, materials::Material::isotropic(name, e, 0.0, a))
-        })
-        .collect();
-    // layered_model holds the first part's top face: list the glass first
-    let parts: Vec<_> = parts.into_iter().rev().collect();
+    let parts = models::strip_stack(&stack, 20.0);
     let model = layered_model(
         &parts,
         &Density {
@@ -564,7 +545,7 @@ fn three_layer() -> Vec<Entry> {
 /// singular: the points inside a few layer thicknesses of the end are
 /// reported, not judged.
 fn suhir_shear(quick: bool) -> Vec<Entry> {
-    // (name, thickness mm, E MPa, α 1/K), top to bottom
+    // thickness mm, E MPa, α 1/K: chip (1) on bond layer (0) on strip (2)
     let (h1, e1, a1): (f64, f64, f64) = (0.3, 130e3, 2.6e-6);
     let (h0, e0, a0): (f64, f64, f64) = (0.02, 100.0, 60e-6);
     let (h2, e2, a2): (f64, f64, f64) = (0.25, 120e3, 17e-6);
@@ -578,32 +559,14 @@ fn suhir_shear(quick: bool) -> Vec<Entry> {
     let kappa = h1 / (3.0 * g1) + h2 / (3.0 * g2) + h0 / g0;
     let k = (lambda / kappa).sqrt();
     let tau = |x: f64| -(a2 - a1) * dt * k / lambda * (k * x).sinh() / (k * l).cosh();
-    let parts = vec![
-        (
-            BoxPart {
-                name: "chip".into(),
-                min: [0.0, 0.0, h2 + h0],
-                max: [length, 1.0, h2 + h0 + h1],
-            },
-            materials::Material::isotropic("silicon", e1, 0.0, a1),
-        ),
-        (
-            BoxPart {
-                name: "attach".into(),
-                min: [0.0, 0.0, h2],
-                max: [length, 1.0, h2 + h0],
-            },
-            materials::Material::isotropic("die attach", e0, 0.0, a0),
-        ),
-        (
-            BoxPart {
-                name: "strip".into(),
-                min: [0.0, 0.0, 0.0],
-                max: [length, 1.0, h2],
-            },
-            materials::Material::isotropic("copper", e2, 0.0, a2),
-        ),
-    ];
+    let parts = models::strip_stack(
+        &[
+            ("strip", h2, e2, a2),
+            ("attach", h0, e0, a0),
+            ("chip", h1, e1, a1),
+        ],
+        length,
+    );
     let dx = if quick { 0.1 } else { 0.05 };
     let model = layered_model(
         &parts,
@@ -937,12 +900,23 @@ fn main() {
         .position(|a| a == "--only")
         .map(|i| args.get(i + 1).cloned().unwrap_or_default());
     const GROUPS: [&str; 10] = [
-        "le11", "cog-convergence", "timoshenko", "stoney", "three-layer", "suhir", "acf-centre",
-        "thermal", "calculix", "recipes",
+        "le11",
+        "cog-convergence",
+        "timoshenko",
+        "stoney",
+        "three-layer",
+        "suhir",
+        "acf-centre",
+        "thermal",
+        "calculix",
+        "recipes",
     ];
     if let Some(g) = &only {
         if !GROUPS.contains(&g.as_str()) {
-            eprintln!("validation: --only expects one of {}, got {g:?}", GROUPS.join(", "));
+            eprintln!(
+                "validation: --only expects one of {}, got {g:?}",
+                GROUPS.join(", ")
+            );
             std::process::exit(2);
         }
     }

@@ -139,6 +139,28 @@ pub fn warpage(displacement: &[[f64; 3]], set: &[usize]) -> f64 {
     hi - lo
 }
 
+/// A strip `length` mm long and 1 mm wide of stacked layers `(name,
+/// thickness mm, E MPa, α 1/K)`, listed from the bottom, each its own part
+/// of an isotropic material with ν = 0 (plane sections, no width effect).
+/// Returned top layer first, the order [`layered_model`] holds by.
+pub fn strip_stack(layers: &[(&str, f64, f64, f64)], length: f64) -> Vec<(BoxPart, Material)> {
+    let mut z = 0.0;
+    let mut parts: Vec<(BoxPart, Material)> = layers
+        .iter()
+        .map(|&(name, t, e, a)| {
+            let b = BoxPart {
+                name: name.into(),
+                min: [0.0, 0.0, z],
+                max: [length, 1.0, z + t],
+            };
+            z += t;
+            (b, Material::isotropic(name, e, 0.0, a))
+        })
+        .collect();
+    parts.reverse();
+    parts
+}
+
 /// A strip of length 20 mm and width 1 mm: `top` (thickness t1) on
 /// `bottom` (t2), with 0.25 mm cells and two elements through each layer.
 pub fn bilayer(

@@ -13,7 +13,11 @@ fn solve(size: f64, choice: SolverChoice) -> (f64, Vec<[f64; 3]>, usize, usize) 
     solve_layers(size, 2, choice)
 }
 
-fn solve_layers(size: f64, layers: usize, choice: SolverChoice) -> (f64, Vec<[f64; 3]>, usize, usize) {
+fn solve_layers(
+    size: f64,
+    layers: usize,
+    choice: SolverChoice,
+) -> (f64, Vec<[f64; 3]>, usize, usize) {
     let model = cog_block(size, layers, CellKind::Hex20R);
     let mut analysis = StaticAnalysis::new(&model, choice);
     let r = analysis.solve_step(&model.steps[0]).expect("solve");
@@ -97,4 +101,3 @@ fn amg_cg_is_independent_of_thread_count() {
     assert_eq!(it1, it2);
     assert!(u1 == u2, "displacements differ between 1 and 2 threads");
 }
-

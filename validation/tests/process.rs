@@ -691,12 +691,23 @@ fn the_recipe_by_amg_cg_equals_the_direct_one() {
     assert_eq!(direct.len(), amg.len());
     let mut kept = 0;
     for (d, a) in direct.iter().zip(&amg) {
-        assert!(a.result.stats.method.contains("amg"), "{}", a.result.stats.method);
+        assert!(
+            a.result.stats.method.contains("amg"),
+            "{}",
+            a.result.stats.method
+        );
         kept += usize::from(a.result.stats.detail.contains("kept"));
         for (face, w) in &d.summary.warpage_um {
             let v = a.summary.warpage_um[face];
-            eprintln!("{} t = {:.2} s {face}: amg {v:.9} direct {w:.9} um ({} its)", d.step, d.time, a.result.stats.iterations);
-            assert!((v - w).abs() <= 1e-6 * w.abs().max(1e-3), "{} {face}: {v} vs {w}", d.step);
+            eprintln!(
+                "{} t = {:.2} s {face}: amg {v:.9} direct {w:.9} um ({} its)",
+                d.step, d.time, a.result.stats.iterations
+            );
+            assert!(
+                (v - w).abs() <= 1e-6 * w.abs().max(1e-3),
+                "{} {face}: {v} vs {w}",
+                d.step
+            );
         }
     }
     eprintln!("{kept} of {} states reused the coarse levels", amg.len());
