@@ -212,12 +212,7 @@ fn main() -> Result<()> {
                 work.join(format!("{stem}.dat")),
             )?)
             .map_err(anyhow::Error::msg)?;
-            let u: Vec<[f64; 3]> = model
-                .mesh
-                .node_ids
-                .iter()
-                .map(|id| dat.displacements[0][id])
-                .collect();
+            let u = dat.displacements_in_order(0, &model.mesh.node_ids);
             let w = warpage(&u, &model.mesh.node_sets["GLASS_TOP"]) * 1e3;
             eprintln!(
                 "  CalculiX: {wall:.2} s, {:.2} GiB, warpage {w:.6} um",

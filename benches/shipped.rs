@@ -111,12 +111,7 @@ fn run_ccx(
         part.to_ascii_uppercase(),
         side.to_ascii_uppercase()
     )];
-    let u: Vec<[f64; 3]> = model
-        .mesh
-        .node_ids
-        .iter()
-        .map(|id| dat.displacements[0][id])
-        .collect();
+    let u = dat.displacements_in_order(0, &model.mesh.node_ids);
     Ok((wall, rss, validation::models::warpage(&u, set) * 1e3))
 }
 

@@ -42,6 +42,17 @@ pub struct DatResults {
     pub stresses: Vec<BTreeMap<(u64, usize), [f64; 6]>>,
 }
 
+impl DatResults {
+    /// Displacements (mm) of step `step` in the order of `node_ids` (a
+    /// mesh's node numbers); every one must be printed (our decks print all).
+    pub fn displacements_in_order(&self, step: usize, node_ids: &[u64]) -> Vec<[f64; 3]> {
+        node_ids
+            .iter()
+            .map(|id| self.displacements[step][id])
+            .collect()
+    }
+}
+
 /// Runs ccx on `deck` (a `.inp` file) with `threads` threads and parses the `.dat`.
 pub fn run(deck: &Path, threads: usize) -> Result<DatResults, CalculixError> {
     let exe = ccx().ok_or(CalculixError::Missing)?;
