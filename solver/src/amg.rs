@@ -928,6 +928,11 @@ fn tentative(nns: &NearNullSpace, agg: &[u32], num_agg: usize, n: usize) -> (Csr
     )
 }
 
+/// Largest coarsest system solved by a dense factor (unknowns): 0.8 GiB,
+/// a few seconds of factorisation. Coarsening that stalls above it is an
+/// error, not an allocation failure.
+const MAX_DENSE_COARSE: usize = 10_000;
+
 fn work(n: usize) -> Vec<f64> {
     vec![0.0; n]
 }
@@ -998,6 +1003,12 @@ impl Hierarchy {
             nns = coarse_nns;
         }
         let nc = a.nrows;
+        if nc > MAX_DENSE_COARSE {
+            return Err(SolverError::CoarseningStalled {
+                unknowns: nc,
+                gib: (nc * nc * 8) as f64 / (1u64 << 30) as f64,
+            });
+        }
         info.levels.push((nc, a.nnz()));
         let mut dense = faer::Mat::<f64>::zeros(nc, nc);
         for i in 0..nc {
@@ -1400,6 +1411,26 @@ mod tests {
         }
         let rho = *factors.last().unwrap();
         assert!(rho < 0.3, "two-grid factors {factors:?}");
+    }
+
+    /// A diagonal matrix has no couplings to aggregate by: coarsening
+    /// stalls at once, and a system too large for a dense coarse solve is
+    /// reported as such instead of failing an allocation.
+    #[test]
+    fn stalled_coarsening_is_an_error() {
+        let n = MAX_DENSE_COARSE + 1;
+        let a = Csr {
+            nrows: n,
+            ncols: n,
+            row_ptr: (0..=n).collect(),
+            col_idx: (0..n as u32).collect(),
+            values: vec![2.0; n],
+        };
+        match Hierarchy::new(a, NearNullSpace::scalar(n), &AmgOptions::default()) {
+            Err(SolverError::CoarseningStalled { unknowns, .. }) => assert_eq!(unknowns, n),
+            Err(e) => panic!("unexpected error {e}"),
+            Ok(_) => panic!("a stalled hierarchy was accepted"),
+        }
     }
 
     /// Lanczos' tridiagonal eigenvalue against the closed form

@@ -26,6 +26,8 @@ pub enum SolverChoice {
 pub enum SolverError {
     #[error("the stiffness matrix is not positive definite (a rigid-body motion is not suppressed, a material constant is invalid, or reduced-integration C3D20R cells form a zero-energy mode — e.g. a column one cell wide standing alone: use full integration or more cells across)")]
     NotPositiveDefinite,
+    #[error("multigrid coarsening stalled at {unknowns} unknowns (a dense coarse solve of that size would need {gib:.1} GiB); use the direct solver (--solver direct)")]
+    CoarseningStalled { unknowns: usize, gib: f64 },
     #[error("sparse Cholesky analysis failed: {0}")]
     Analysis(String),
     #[error("conjugate gradient did not converge: relative residual {residual:.3e} after {iterations} iterations")]

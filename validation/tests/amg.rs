@@ -10,15 +10,16 @@ use solver::linear::SolverChoice;
 use validation::models::{cog_block, warpage};
 
 fn solve(size: f64, choice: SolverChoice) -> (f64, Vec<[f64; 3]>, usize, usize) {
-    solve_layers(size, 2, choice)
+    solve_layers(size, 2, CellKind::Hex20R, choice)
 }
 
 fn solve_layers(
     size: f64,
     layers: usize,
+    kind: CellKind,
     choice: SolverChoice,
 ) -> (f64, Vec<[f64; 3]>, usize, usize) {
-    let model = cog_block(size, layers, CellKind::Hex20R);
+    let model = cog_block(size, layers, kind);
     let mut analysis = StaticAnalysis::new(&model, choice);
     let r = analysis.solve_step(&model.steps[0]).expect("solve");
     let top = &model.mesh.node_sets["GLASS_TOP"];
@@ -57,24 +58,24 @@ fn amg_cg_warpage_equals_direct() {
     }
 }
 
-/// Iterations may grow at most logarithmically with the problem size:
-/// from the coarsest mesh, at most 25 % more per tenfold DOF count. The
-/// series refines uniformly (cells halved in plane and through every
-/// layer), so the cells keep their shape: the iteration count depends on
-/// the aspect ratio of the ACF cells, which a plain in-plane refinement
-/// would improve at the same time.
-#[test]
-#[ignore = "issue 7 target not met yet: 51 / 115 / 194 iterations at 3.7 k / 20 k / 136 k DOF \
-            (about n^0.3); run with `cargo test --release -p validation --test amg -- --ignored`"]
-fn amg_iterations_grow_at_most_logarithmically() {
+/// The refinement series of the iteration tests: the cells halved in plane
+/// and through every layer, so they keep their shape (the 30 µm ACF cells
+/// stay 33 times wider than thick), and the iterations of each solve.
+fn iteration_series(kind: CellKind) -> Vec<(usize, usize)> {
     let series: Vec<(usize, usize)> = [(1.0, 1), (0.5, 2), (0.25, 4)]
         .iter()
         .map(|&(h, layers)| {
-            let (_, _, it, n) = solve_layers(h, layers, SolverChoice::Iterative);
+            let (_, _, it, n) = solve_layers(h, layers, kind, SolverChoice::Iterative);
             (n, it)
         })
         .collect();
-    eprintln!("(DOF, iterations): {series:?}");
+    eprintln!("{kind:?} (DOF, iterations): {series:?}");
+    series
+}
+
+/// Iterations may grow at most logarithmically with the problem size:
+/// from the coarsest mesh, at most 25 % more per tenfold DOF count.
+fn assert_logarithmic(series: &[(usize, usize)]) {
     let (n0, it0) = series[0];
     for &(n, it) in &series[1..] {
         let allowed = it0 as f64 * (1.0 + 0.25 * (n as f64 / n0 as f64).log10());
@@ -83,6 +84,29 @@ fn amg_iterations_grow_at_most_logarithmically() {
             "{it} iterations at {n} DOF, more than {allowed:.1} (log growth from {it0} at {n0})"
         );
     }
+}
+
+/// Fully integrated C3D20 (measured 52 / 49 / 68 iterations at 3.7 k /
+/// 20 k / 136 k DOF; the bound at 136 k is 72).
+#[test]
+fn amg_iterations_grow_at_most_logarithmically_c3d20() {
+    assert_logarithmic(&iteration_series(CellKind::Hex20));
+}
+
+/// Reduced-integration C3D20R, the cases' default element, on the same
+/// meshes. The error the cycle leaves is the out-of-plane displacement of
+/// the silicon and glass next to the thin ACF, alternating node to node;
+/// with the ACF 150 µm thick instead of 30 µm, or with full integration,
+/// the counts stay flat, so it is the reduced-integration thin-layer cells'
+/// soft modes that neither the smoother nor the rigid-body coarse space
+/// reaches. A wider Chebyshev interval (ratio 300, degree 6) brings the
+/// series to 46 / 57 / 85, still above the bound, at no saving in time on
+/// the shipped cases.
+#[test]
+#[ignore = "issue 7 target not met for C3D20R: 51 / 115 / 186 iterations at 3.7 k / 20 k / 136 k DOF \
+            (about n^0.3); run with `cargo test --release -p validation --test amg -- --ignored`"]
+fn amg_iterations_grow_at_most_logarithmically_c3d20r() {
+    assert_logarithmic(&iteration_series(CellKind::Hex20R));
 }
 
 /// The set-up and the cycle sum every entry in a fixed order: one thread
