@@ -540,6 +540,10 @@ fn run_recipe_case(
         timings.summary,
         output_seconds
     );
+    let memory = solver::linear::peak_memory_report(outputs.last().map_or(0, |o| o.summary.dof));
+    if !memory.is_empty() {
+        println!("  memory: {memory}");
+    }
     println!(
         "wrote {}, history.csv, history.json, history.png",
         pvd.display()
@@ -617,6 +621,10 @@ fn run_model(
         );
         if !result.stats.detail.is_empty() {
             println!("  solver: {}", result.stats.detail);
+        }
+        let memory = solver::linear::peak_memory_report(result.num_equations);
+        if !memory.is_empty() {
+            println!("  memory: {memory}");
         }
         println!(
             "  {:<24} {:>16} {:>12} {:>16} {:>16}",

@@ -109,6 +109,28 @@ pub fn available_memory_bytes() -> Option<u64> {
     Some(kb * 1024)
 }
 
+/// Peak resident memory of this process so far, bytes (Linux `VmHWM`), if
+/// known.
+pub fn peak_memory_bytes() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// `peak X GiB so far, Y kB per DOF` for `dof` unknowns, or an empty
+/// string where the platform does not say.
+pub fn peak_memory_report(dof: usize) -> String {
+    match peak_memory_bytes() {
+        Some(b) if dof > 0 => format!(
+            "peak {:.3} GiB so far, {:.2} kB per DOF",
+            b as f64 / GIB,
+            b as f64 / 1e3 / dof as f64
+        ),
+        _ => String::new(),
+    }
+}
+
 const GIB: f64 = (1u64 << 30) as f64;
 
 /// Smallest accepted ratio of the smallest to the largest pivot. Real

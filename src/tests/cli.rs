@@ -657,3 +657,46 @@ fn run_compares_the_variants_of_a_case() {
         "{stderr}"
     );
 }
+
+/// The run reports its peak memory; the direct solver's factor lives in
+/// that memory, so the peak is at least the factor's size, and the per-DOF
+/// figure times the DOF count gives the peak back.
+#[test]
+fn peak_memory_is_reported_and_holds_the_factor() {
+    let out = scratch("memory");
+    let deck = repo().join("cases/decks/cog_block.inp");
+    let o = pkgstress(&[
+        "solve",
+        deck.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--solver",
+        "direct",
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{stdout}");
+    // the number just before `unit` on the first line containing `key`
+    let number_before = |key: &str, unit: &str| -> f64 {
+        let line = stdout
+            .lines()
+            .find(|l| l.contains(key))
+            .unwrap_or_else(|| panic!("no '{key}' in {stdout}"));
+        let head = &line[..line
+            .find(unit)
+            .unwrap_or_else(|| panic!("no '{unit}' in {line}"))];
+        head.split_whitespace().last().unwrap().parse().unwrap()
+    };
+    let factor_gib = number_before("solver: factor", " GiB,");
+    let peak_gib = number_before("memory: peak", " GiB so far");
+    let per_dof_kb = number_before("memory: peak", " kB per DOF");
+    let dof = number_before("DOF, assembly", " DOF, assembly");
+    assert!(
+        peak_gib >= factor_gib,
+        "peak {peak_gib} GiB below the factor's {factor_gib} GiB"
+    );
+    let back = per_dof_kb * 1e3 * dof / (1u64 << 30) as f64;
+    assert!(
+        (back - peak_gib).abs() <= 0.01 * peak_gib + 1e-3,
+        "{back} GiB from {per_dof_kb} kB x {dof} DOF, printed {peak_gib}"
+    );
+}
