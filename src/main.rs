@@ -344,6 +344,15 @@ fn run_variants(
     Ok(())
 }
 
+/// Prints the process's peak memory so far for a model of `dof` unknowns,
+/// where the platform reports it.
+fn print_peak_memory(dof: usize) {
+    let memory = solver::linear::peak_memory_report(dof);
+    if !memory.is_empty() {
+        println!("  memory: {memory}");
+    }
+}
+
 /// Peak von Mises and max principal stress (MPa) of each watched part over a run.
 type Peaks = std::collections::BTreeMap<String, (f64, f64)>;
 
@@ -540,10 +549,7 @@ fn run_recipe_case(
         timings.summary,
         output_seconds
     );
-    let memory = solver::linear::peak_memory_report(outputs.last().map_or(0, |o| o.summary.dof));
-    if !memory.is_empty() {
-        println!("  memory: {memory}");
-    }
+    print_peak_memory(outputs.last().map_or(0, |o| o.summary.dof));
     println!(
         "wrote {}, history.csv, history.json, history.png",
         pvd.display()
@@ -622,10 +628,7 @@ fn run_model(
         if !result.stats.detail.is_empty() {
             println!("  solver: {}", result.stats.detail);
         }
-        let memory = solver::linear::peak_memory_report(result.num_equations);
-        if !memory.is_empty() {
-            println!("  memory: {memory}");
-        }
+        print_peak_memory(result.num_equations);
         println!(
             "  {:<24} {:>16} {:>12} {:>16} {:>16}",
             "part", "von Mises max", "at element", "max principal", "min principal"

@@ -544,6 +544,22 @@ struct Level {
     smoother: Chebyshev,
 }
 
+impl Level {
+    /// Smooths `wk.x` towards `A x = wk.b`; `zero`: `wk.x` is zero on entry
+    /// (the pre-smoothing).
+    fn smooth(&self, wk: &mut LevelWork, zero: bool) {
+        self.smoother.apply(
+            &self.a,
+            &wk.b,
+            &mut wk.x,
+            &mut wk.res,
+            &mut wk.tmp,
+            &mut wk.z,
+            zero,
+        );
+    }
+}
+
 /// Work vectors of one level of the cycle.
 struct LevelWork {
     x: Vec<f64>,
@@ -1006,7 +1022,7 @@ impl Hierarchy {
         if nc > MAX_DENSE_COARSE {
             return Err(SolverError::CoarseningStalled {
                 unknowns: nc,
-                gib: (nc * nc * 8) as f64 / (1u64 << 30) as f64,
+                gib: (nc * nc * 8) as f64 / crate::linear::GIB,
             });
         }
         info.levels.push((nc, a.nnz()));
@@ -1127,15 +1143,7 @@ impl Hierarchy {
         {
             let wk = &mut w.levels[l];
             wk.x.fill(0.0);
-            lv.smoother.apply(
-                &lv.a,
-                &wk.b,
-                &mut wk.x,
-                &mut wk.res,
-                &mut wk.tmp,
-                &mut wk.z,
-                true,
-            );
+            lv.smooth(wk, true);
             lv.a.mul_into(&wk.x, &mut wk.res);
             wk.res
                 .par_iter_mut()
@@ -1153,16 +1161,7 @@ impl Hierarchy {
             self.coarse_solve(&mut w.coarse_b);
             lv.p.mul_add_into(&w.coarse_b, &mut w.levels[l].x);
         }
-        let wk = &mut w.levels[l];
-        lv.smoother.apply(
-            &lv.a,
-            &wk.b,
-            &mut wk.x,
-            &mut wk.res,
-            &mut wk.tmp,
-            &mut wk.z,
-            false,
-        );
+        lv.smooth(&mut w.levels[l], false);
     }
 
     /// The finest matrix.

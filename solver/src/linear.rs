@@ -131,7 +131,8 @@ pub fn peak_memory_report(dof: usize) -> String {
     }
 }
 
-const GIB: f64 = (1u64 << 30) as f64;
+/// Bytes per GiB.
+pub(crate) const GIB: f64 = (1u64 << 30) as f64;
 
 /// Smallest accepted ratio of the smallest to the largest pivot. Real
 /// package models (130 GPa silicon on 2.5 GPa adhesive, 10 µm layers) stay

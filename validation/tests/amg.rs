@@ -93,13 +93,14 @@ fn amg_iterations_grow_at_most_logarithmically_c3d20() {
     assert_logarithmic(&iteration_series(CellKind::Hex20));
 }
 
-/// Reduced-integration C3D20R, the cases' default element, on the same
-/// meshes. The error the cycle leaves is the out-of-plane displacement of
-/// the silicon and glass next to the thin ACF, alternating node to node;
-/// with the ACF 150 µm thick instead of 30 µm, or with full integration
-/// (even in the ACF cells alone: 50 / 48 / 67), the counts stay flat, so
-/// it is the reduced-integration thin-layer cells' soft modes that neither
-/// the smoother nor the rigid-body coarse space reaches. A wider Chebyshev interval (ratio 300, degree 6) brings the
+/// Reduced-integration C3D20R, the case files' default element, on the
+/// same meshes. The error the cycle leaves is the out-of-plane
+/// displacement of the silicon and glass next to the thin ACF, alternating
+/// node to node; with the ACF 150 µm thick instead of 30 µm, or with full
+/// integration (even in the ACF cells alone: 50 / 48 / 67), the counts
+/// stay flat, so it is the reduced-integration thin-layer cells' soft
+/// modes that neither the smoother nor the rigid-body coarse space
+/// reaches. A wider Chebyshev interval (ratio 300, degree 6) brings the
 /// series to 46 / 57 / 85, still above the bound, at no saving in time on
 /// the shipped cases.
 #[test]
