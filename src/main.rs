@@ -71,6 +71,9 @@ impl CaseArgs {
         if self.quick {
             case.controls.kind = mesher::CellKind::Hex8I;
             case.controls.layers = 1;
+            for p in &mut case.parts {
+                p.geometry.layers = None;
+            }
             case.controls.across_prisms = 1;
             case.controls.size *= 2.0;
         }

@@ -572,6 +572,7 @@ impl Case {
                     "openings",
                     "fillet",
                     "stress_free",
+                    "layers",
                 ],
             )?;
             let material = r.string(&place, t, "material")?;
@@ -682,8 +683,16 @@ impl Case {
                     Some(r.scalar(&format!("{place}.stress_free"), v, Dimension::Temperature)?)
                 }
             };
+            let layers = match t.get("layers") {
+                None => None,
+                Some(_) => Some(integer(r, &place, t, "layers", 1, 1)?),
+            };
             parts.push(CasePart {
-                geometry: PartGeometry { name, region },
+                geometry: PartGeometry {
+                    name,
+                    region,
+                    layers,
+                },
                 material,
                 stress_free,
             });

@@ -141,6 +141,10 @@ pub fn fillet_steps(
 pub struct PartGeometry {
     pub name: String,
     pub region: Region,
+    /// Elements through this part's whole thickness when it differs from
+    /// [`MeshControls::layers`] (e.g. 1 for a sub-micron film, whose node
+    /// planes the tensor grid carries across the whole package).
+    pub layers: Option<usize>,
 }
 
 /// Which part of a symmetric package is modelled.
@@ -160,7 +164,8 @@ pub struct MeshControls {
     /// Target in-plane element size, mm.
     pub size: f64,
     /// Minimum elements through the thickness of every part (a part cut by
-    /// other parts' faces shares them out over its slices).
+    /// other parts' faces shares them out over its slices), unless the part
+    /// sets its own ([`PartGeometry::layers`]).
     pub layers: usize,
     /// Minimum elements across every prism (bump) footprint.
     pub across_prisms: usize,
@@ -226,14 +231,17 @@ pub fn mesh_package(parts: &[PartGeometry], c: &MeshControls) -> Result<Mesh, St
     }
     let lines: [Vec<f64>; 3] = std::array::from_fn(|d| {
         if d == 2 {
-            // each part gets `layers` cells through its whole thickness: an
-            // interval takes its share of that in every part it cuts
-            let z_ranges: Vec<[f64; 2]> = parts.iter().map(|p| p.region.z()).collect();
+            // each part gets its `layers` cells through its whole thickness:
+            // an interval takes its share of that in every part it cuts
+            let z_ranges: Vec<([f64; 2], usize)> = parts
+                .iter()
+                .map(|p| (p.region.z(), p.layers.unwrap_or(c.layers)))
+                .collect();
             grid_lines(&feats[2], c.size, None, |a, b| {
                 z_ranges
                     .iter()
-                    .filter(|z| a >= z[0] - 1e-12 && b <= z[1] + 1e-12)
-                    .map(|z| (c.layers as f64 * (b - a) / (z[1] - z[0]) - 1e-9).ceil() as usize)
+                    .filter(|(z, _)| a >= z[0] - 1e-12 && b <= z[1] + 1e-12)
+                    .map(|(z, n)| (*n as f64 * (b - a) / (z[1] - z[0]) - 1e-9).ceil() as usize)
                     .max()
                     .unwrap_or(1)
                     .max(1)
@@ -589,6 +597,7 @@ mod tests {
                     openings: vec![],
                     steps: vec![],
                 },
+                layers: None,
             },
             PartGeometry {
                 name: "bumps".into(),
@@ -596,6 +605,7 @@ mod tests {
                     footprints: bumps,
                     z: [0.3, 0.33],
                 },
+                layers: None,
             },
             PartGeometry {
                 name: "fill".into(),
@@ -605,6 +615,7 @@ mod tests {
                     openings: vec![rect(-2.2, 2.2, -2.2, 2.2)],
                     steps: vec![],
                 },
+                layers: None,
             },
             PartGeometry {
                 name: "chip".into(),
@@ -614,6 +625,7 @@ mod tests {
                     openings: vec![],
                     steps: vec![],
                 },
+                layers: None,
             },
         ];
         let c = MeshControls {
@@ -743,6 +755,31 @@ mod tests {
         }
         assert!(sizes.iter().all(|&s| s <= 0.5 + 1e-12));
         assert!((lines.last().unwrap() - 2.0).abs() < 1e-15 && lines.contains(&0.01));
+    }
+
+    /// A part's own `layers` sets its cells through the thickness; the
+    /// others keep the controls' count, and a part sharing an interval with
+    /// a finer one gets the finer share there (counted per column).
+    #[test]
+    fn part_layers_override_the_controls() {
+        let (mut parts, c) = flipchip(Symmetry::Quarter, 1, 0.25);
+        let layers_of = |parts: &[PartGeometry]| {
+            let q = quality(&mesh_package(parts, &c).unwrap());
+            let get = |n: &str| q.parts.iter().find(|p| p.name == n).unwrap().min_layers;
+            (get("glass"), get("chip"), get("bumps"), get("fill"))
+        };
+        assert_eq!(layers_of(&parts), (2, 2, 2, 2));
+        parts[3].layers = Some(5); // chip
+        parts[0].layers = Some(4); // glass
+        parts[1].layers = Some(1); // bumps
+        parts[2].layers = Some(1); // fill
+        assert_eq!(layers_of(&parts), (4, 5, 1, 1));
+        parts[1].layers = Some(3); // the fill shares the bumps' interval
+        assert_eq!(layers_of(&parts), (4, 5, 3, 3));
+        // the element size still bounds a thick part's cells: 0.5 mm of
+        // glass at 0.25 mm keeps 2
+        parts[0].layers = Some(1);
+        assert_eq!(layers_of(&parts).0, 2);
     }
 
     #[test]

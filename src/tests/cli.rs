@@ -469,6 +469,18 @@ fn bad_case_files_name_the_key() {
         &CASE.replace("[mesh]", "[mesh"),
         &["toml.toml", "TOML"],
     );
+    case_error(
+        "layers",
+        &CASE.replace(
+            "material = \"silicon\"",
+            "material = \"silicon\"\nlayers = 0",
+        ),
+        &[
+            "layers.toml",
+            "part 'a'.layers",
+            "whole number of at least 1",
+        ],
+    );
 }
 
 #[test]

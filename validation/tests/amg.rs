@@ -94,9 +94,9 @@ fn amg_iterations_grow_at_most_logarithmically_c3d20() {
 }
 
 /// Reduced-integration C3D20R, the case files' default element, on the
-/// same meshes. The error the cycle leaves is the out-of-plane
-/// displacement of the silicon and glass next to the thin ACF, alternating
-/// node to node; with the ACF 150 µm thick instead of 30 µm, or with full
+/// same meshes. The slowest error of the cycle keeps almost all its energy
+/// in the ACF's interior node planes (u_z alternating between corner and
+/// mid-edge nodes); with the ACF 150 µm thick instead of 30 µm, or with full
 /// integration (even in the ACF cells alone: 50 / 48 / 67), the counts
 /// stay flat, so it is the reduced-integration thin-layer cells' soft
 /// modes that neither the smoother nor the rigid-body coarse space
