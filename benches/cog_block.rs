@@ -173,7 +173,7 @@ fn main() -> Result<()> {
     let work = std::env::temp_dir().join("pkgstress-bench");
     std::fs::create_dir_all(&work)?;
     if o.calculix && validation::calculix::ccx().is_none() {
-        eprintln!("WARNING: CalculiX (ccx) is not installed: the peer columns stay empty; run validation/setup.sh first");
+        bail!("CalculiX (ccx) is not installed, and the results are measured side by side with it: run validation/setup.sh first (or pass --no-calculix for a run without the peer)");
     }
     if o.scaling {
         return thread_scaling(&exe, &work, &root, o.dofs[0]);

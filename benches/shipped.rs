@@ -127,7 +127,7 @@ fn main() -> Result<()> {
     }
     let have_ccx = validation::calculix::ccx().is_some();
     if !have_ccx {
-        eprintln!("WARNING: CalculiX (ccx) is not installed: the peer columns stay empty; run validation/setup.sh first");
+        bail!("CalculiX (ccx) is not installed, and the results are measured side by side with it: run validation/setup.sh first");
     }
     let work = std::env::temp_dir().join(format!("pkgstress-shipped-{}", std::process::id()));
     std::fs::create_dir_all(&work)?;
