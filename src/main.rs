@@ -205,7 +205,7 @@ fn mesh_case(case: &Case, path: &Path, out: &Path) -> Result<()> {
         path.display(),
         t.elapsed().as_secs_f64()
     );
-    let report = mesher::package::quality(&mesh);
+    let report = mesher::package::quality_with(&mesh, &case.parts_with_own_layers());
     print!("{report}");
     std::fs::create_dir_all(out)
         .with_context(|| format!("creating output folder {}", out.display()))?;
@@ -373,7 +373,7 @@ fn run_case(
         case.description,
         t.elapsed().as_secs_f64()
     );
-    for w in mesher::package::quality(&model.mesh).warnings {
+    for w in mesher::package::quality_with(&model.mesh, &case.parts_with_own_layers()).warnings {
         eprintln!("warning: {w}");
     }
     let (summary, peaks) = match &case.process {

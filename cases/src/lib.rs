@@ -804,6 +804,15 @@ impl Case {
         })
     }
 
+    /// Names of the parts that set their own `layers`.
+    pub fn parts_with_own_layers(&self) -> Vec<String> {
+        self.parts
+            .iter()
+            .filter(|p| p.geometry.layers.is_some())
+            .map(|p| p.geometry.name.clone())
+            .collect()
+    }
+
     /// The mesh of the case.
     pub fn mesh(&self) -> Result<Mesh, CaseError> {
         let geometry: Vec<PartGeometry> = self.parts.iter().map(|p| p.geometry.clone()).collect();

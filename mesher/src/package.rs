@@ -419,6 +419,9 @@ pub struct QualityReport {
     pub nodes: usize,
     pub cells: usize,
     pub warnings: Vec<String>,
+    /// The same findings for parts whose layer count the case sets itself
+    /// (a film meshed with one layer on purpose): reported, not warned.
+    pub notes: Vec<String>,
 }
 
 /// Cells a layer needs through its thickness for bending with `kind`.
@@ -431,6 +434,13 @@ pub fn layers_needed(kind: CellKind) -> usize {
 
 /// Aspect ratio, scaled Jacobian and layer counts per part.
 pub fn quality(mesh: &Mesh) -> QualityReport {
+    quality_with(mesh, &[])
+}
+
+/// [`quality`], where the parts named in `chosen` have the layer count the
+/// case asked for: too few layers for bending there is a note, not a
+/// warning.
+pub fn quality_with(mesh: &Mesh, chosen: &[String]) -> QualityReport {
     let block = &mesh.blocks[0];
     let n = block.kind.nodes_per_cell();
     // the three edges at each corner
@@ -497,23 +507,26 @@ pub fn quality(mesh: &Mesh) -> QualityReport {
         parts[p].min_layers = parts[p].min_layers.min(count);
     }
     let need = layers_needed(block.kind);
-    let warnings = parts
-        .iter()
-        .filter(|q| q.cells > 0 && q.min_layers < need)
-        .map(|q| {
-            format!(
-                "part {}: {} element(s) through its thickness; {} needs at least {need} for bending",
-                q.name,
-                q.min_layers,
-                block.kind.abaqus_name()
-            )
-        })
-        .collect();
+    let (mut warnings, mut notes) = (Vec::new(), Vec::new());
+    for q in parts.iter().filter(|q| q.cells > 0 && q.min_layers < need) {
+        let text = format!(
+            "part {}: {} element(s) through its thickness; {} needs at least {need} for bending",
+            q.name,
+            q.min_layers,
+            block.kind.abaqus_name()
+        );
+        if chosen.contains(&q.name) {
+            notes.push(format!("{text} (the part's own `layers`)"));
+        } else {
+            warnings.push(text);
+        }
+    }
     QualityReport {
         parts,
         nodes: mesh.num_nodes(),
         cells: mesh.num_cells(),
         warnings,
+        notes,
     }
 }
 
@@ -538,6 +551,9 @@ impl std::fmt::Display for QualityReport {
         }
         for w in &self.warnings {
             writeln!(f, "warning: {w}")?;
+        }
+        for w in &self.notes {
+            writeln!(f, "note: {w}")?;
         }
         Ok(())
     }
@@ -787,12 +803,18 @@ mod tests {
         let (parts, mut c) = flipchip(Symmetry::Quarter, 1, 0.25);
         c.layers = 1;
         c.kind = CellKind::Hex8;
-        let q = quality(&mesh_package(&parts, &c).unwrap());
+        let mesh = mesh_package(&parts, &c).unwrap();
+        let q = quality(&mesh);
         assert!(
             q.warnings
                 .iter()
                 .any(|w| w.contains("glass") && w.contains("needs at least 4")),
             "{q}"
         );
+        // a part whose layers the case chose gets a note instead
+        let q = quality_with(&mesh, &["glass".to_string()]);
+        assert!(!q.warnings.iter().any(|w| w.contains("glass")), "{q}");
+        assert!(q.notes.iter().any(|w| w.contains("glass")), "{q}");
+        assert!(q.warnings.iter().any(|w| w.contains("chip")), "{q}");
     }
 }
