@@ -44,15 +44,7 @@ const FILMS_ONE_LAYER: &str =
     "fine, films 1 layer: as above with `part.ti_film.layers=1`, `part.au_film.layers=1`";
 
 fn peak_rss_gib() -> f64 {
-    // VmHWM of this process, kB
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0 / 1024.0)
+    solver::linear::peak_memory_bytes().map_or(f64::NAN, |b| b as f64 / (1u64 << 30) as f64)
 }
 
 fn bench(case_path: &Path, label: &str, overrides: &[String], scratch: &Path) -> Result<Row> {
@@ -209,19 +201,16 @@ fn main() -> Result<()> {
     let mut configs: Vec<(String, Vec<String>)> = Vec::new();
     if sets.is_empty() {
         configs.push(("default mesh".into(), Vec::new()));
+        let fine: Vec<String> = vec!["mesh.across_bumps=2".into(), "mesh.layers=4".into()];
+        let films = [
+            "part.ti_film.layers=1".into(),
+            "part.au_film.layers=1".into(),
+        ];
         configs.push((
             "fine: 2 cells across bumps, 4 per layer".into(),
-            vec!["mesh.across_bumps=2".into(), "mesh.layers=4".into()],
+            fine.clone(),
         ));
-        configs.push((
-            FILMS_ONE_LAYER.into(),
-            vec![
-                "mesh.across_bumps=2".into(),
-                "mesh.layers=4".into(),
-                "part.ti_film.layers=1".into(),
-                "part.au_film.layers=1".into(),
-            ],
-        ));
+        configs.push((FILMS_ONE_LAYER.into(), [fine, films.to_vec()].concat()));
     } else {
         configs.push((sets.join(" "), sets.clone()));
     }
