@@ -543,12 +543,13 @@ fn run_recipe_case(
         .context("writing history.png")?;
     output_seconds += t_files.elapsed().as_secs_f64();
     println!(
-        "recipe: {} states in {:.2} s (thermal {:.2} s, cure {:.2} s, mechanical {:.2} s, summaries {:.2} s, output {:.2} s)",
+        "recipe: {} states in {:.2} s (thermal {:.2} s, cure {:.2} s, mechanical {:.2} s, births {:.2} s, summaries {:.2} s, output {:.2} s)",
         outputs.len(),
         clock.elapsed().as_secs_f64(),
         timings.thermal,
         timings.cure,
         timings.mechanical,
+        timings.births,
         timings.summary,
         output_seconds
     );

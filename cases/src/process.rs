@@ -618,7 +618,12 @@ pub enum Progress<'a> {
 pub struct Timings {
     pub thermal: f64,
     pub cure: f64,
+    /// The thermo-elastic solves of the states.
     pub mechanical: f64,
+    /// Births, removals and bonds between states: the strain-free state of
+    /// the newborn cells (with the elastic extension solve at nodes only
+    /// they hold).
+    pub births: f64,
     pub summary: f64,
 }
 
@@ -907,6 +912,7 @@ pub fn run_recipe(
             };
             timings.summary += clock.elapsed().as_secs_f64();
             progress(Progress::Output(&out));
+            let clock = Instant::now();
             if !newly.is_empty() {
                 let cells: Vec<usize> = newly.iter().map(|&i| cure_cells[i].0).collect();
                 analysis
@@ -965,6 +971,7 @@ pub fn run_recipe(
                     }
                 }
             }
+            timings.births += clock.elapsed().as_secs_f64();
             outputs.push(out);
         }
         if let Some(h) = &s.head {
