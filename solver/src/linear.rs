@@ -664,12 +664,14 @@ pub fn auto_choice(direct: &DirectCholesky) -> (SolverChoice, String) {
 /// fits (floating-point operations; about 80 s at the ~37 GFlop/s measured
 /// here). The direct solver's cost depends only on its factor, AMG-CG's
 /// iteration count on the model (`benches/RESULTS.md`, shipped cases):
-/// below this the direct solver won on the fine pcb_acf (1.7 TFlop, 60 s
-/// against 154 s and 435 iterations: its 15 µm layers under 0.4 mm cells
-/// are more anisotropic than the aggregation and smoother handle) and the
-/// fine csp_transparent (75 s against 111 s); above it AMG-CG won on the
-/// fine cog_flipchip (111 s against 273 s) and wlp_paste_plugs (208 s
-/// against 296 s). In a recipe the direct factor is also reused.
+/// below this the direct solver won on the fine pcb_acf (0.82 TFlop, 30 s
+/// against 35 s and 115 iterations; with its 0.5 µm films sliced into four
+/// layers, 1.7 TFlop and 60 s against 154 s and 435 iterations: thin
+/// layers under 0.4 mm cells are more anisotropic than the aggregation and
+/// smoother handle) and the fine csp_transparent (48 s against 90 s);
+/// above it AMG-CG won on the fine cog_flipchip (89 s against 188 s) and
+/// wlp_paste_plugs (165 s against 172 s). In a recipe the direct factor is
+/// also reused.
 pub const DIRECT_FLOP_LIMIT: f64 = 3e12;
 
 /// Relative residual at which a solve preconditioned by a previous
