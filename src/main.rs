@@ -436,14 +436,15 @@ fn run_recipe_case(
     use cases::process::{HistoryRow, Progress};
     std::fs::create_dir_all(out)
         .with_context(|| format!("creating output folder {}", out.display()))?;
-    let points = PartPoints::new(&model.mesh);
     let mut collection = Vec::new();
     let mut failure: Option<anyhow::Error> = None;
-    let model_for_output = {
+    // the fields are built and compressed on a thread of their own while
+    // the recipe goes on
+    let writer = vtk::VtuWriter::spawn({
         let mut m = model.clone();
         m.initial_temperature = vec![recipe.start; m.mesh.num_nodes()];
         m
-    };
+    });
     let total: u64 = recipe.steps.iter().map(|s| s.increments as u64).sum();
     let bar = indicatif::ProgressBar::new(total);
     bar.set_style(
@@ -504,17 +505,11 @@ fn run_recipe_case(
                     .iter()
                     .map(|&a| if a { 1.0 } else { 0.0 })
                     .collect();
-                let extra = [
+                let extra = vec![
                     ("active".to_string(), active),
                     ("degree_of_cure".to_string(), o.cell_cure.clone()),
                 ];
-                if let Err(e) = vtk::write_vtu_with(
-                    &out.join(&file),
-                    &model_for_output,
-                    &points,
-                    &o.result,
-                    &extra,
-                ) {
+                if let Err(e) = writer.submit(out.join(&file), o.result.clone(), extra) {
                     failure.get_or_insert(anyhow::anyhow!("writing {file}: {e}"));
                 }
                 collection.push((o.time, file));
@@ -523,10 +518,13 @@ fn run_recipe_case(
             }
         })?;
     bar.finish_and_clear();
+    let t_files = std::time::Instant::now();
+    // the writer's own failure names its file; a refused submission only
+    // says that it stopped
+    writer.finish()?;
     if let Some(e) = failure {
         return Err(e);
     }
-    let t_files = std::time::Instant::now();
     let pvd = out.join(format!("{}.pvd", case.name));
     vtk::write_pvd(&pvd, &collection).with_context(|| format!("writing {}", pvd.display()))?;
     for (name, text) in [
