@@ -313,7 +313,7 @@ fn main() -> Result<()> {
         )?;
     }
     if let Some(p) = &peer_row {
-        writeln!(md, "\nSide by side with CalculiX (the default mesh, chemical shrinkage off since a deck cannot carry it; the states exported as {} static steps with `*TEMPERATURE` and `*MODEL CHANGE`, run by Debian's `ccx` with SPOOLES on 2 threads; CalculiX does not solve the heat conduction, so the comparison is pkgstress's mechanical phase):\n", p.steps)?;
+        writeln!(md, "\nSide by side with CalculiX (the default mesh, chemical shrinkage off since a deck cannot carry it; the states exported as {} static steps with `*TEMPERATURE` and `*MODEL CHANGE`, run by Debian's `ccx` with SPOOLES on 2 threads; CalculiX does not solve the heat conduction, so the comparison is pkgstress's mechanical phase with its births):\n", p.steps)?;
         writeln!(md, "| DOF | pkgstress mechanical incl. births (s) | pkgstress whole recipe incl. heat conduction (s) | CalculiX (s) | speed-up (mechanical) | final warpage {} pkgstress (µm) | CalculiX (µm) |", p.face)?;
         writeln!(md, "|---:|---:|---:|---:|---:|---:|---:|")?;
         writeln!(
