@@ -107,12 +107,14 @@ fn advise_huge_pages(ptr: *mut u8, len: usize) {
     let _ = (ptr, len);
 }
 
-/// A zeroed buffer of `len` values backed by huge pages where the platform
-/// allows (see [`advise_huge_pages`]).
-pub fn huge_page_buffer<T: Copy + Default>(len: usize) -> Vec<T> {
-    let mut v: Vec<T> = Vec::with_capacity(len);
-    advise_huge_pages(v.as_mut_ptr() as *mut u8, len * std::mem::size_of::<T>());
-    v.resize(len, T::default());
+/// `len` zeros backed by huge pages where the platform allows (see
+/// [`advise_huge_pages`]). The zeros come from the allocator's zeroed
+/// allocation (fresh pages of a large block are zero without a pass over
+/// them), so the pages are first touched, and advised in time, by whoever
+/// fills the buffer.
+pub fn huge_page_zeros(len: usize) -> Vec<f64> {
+    let mut v = vec![0.0f64; len];
+    advise_huge_pages(v.as_mut_ptr() as *mut u8, len * std::mem::size_of::<f64>());
     v
 }
 
@@ -279,7 +281,7 @@ impl LinearSolver for DirectCholesky {
     fn factorize(&mut self, pattern: &Pattern, values: &[f64]) -> Result<(), SolverError> {
         let par = parallelism();
         if self.l_values.len() != self.symbolic.len_val() {
-            self.l_values = huge_page_buffer(self.symbolic.len_val());
+            self.l_values = huge_page_zeros(self.symbolic.len_val());
         }
         let a = SparseColMatRef::new(symbolic_ref(pattern), values);
         let need = self
