@@ -40,6 +40,15 @@ ALL, 120
 *END STEP
 ";
 
+/// The block and its solved step.
+fn solved() -> (solver::model::Model, solver::analysis::StepResult) {
+    let model = parse_deck(DECK, Path::new("block.inp")).unwrap().model;
+    let result = StaticAnalysis::new(&model, SolverChoice::Direct)
+        .solve_step(&model.steps[0])
+        .unwrap();
+    (model, result)
+}
+
 fn scratch(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "pkgstress-vtu-writer-{}-{name}",
@@ -52,10 +61,7 @@ fn scratch(name: &str) -> std::path::PathBuf {
 
 #[test]
 fn background_files_equal_the_direct_ones_in_order() {
-    let model = parse_deck(DECK, Path::new("block.inp")).unwrap().model;
-    let result = StaticAnalysis::new(&model, SolverChoice::Direct)
-        .solve_step(&model.steps[0])
-        .unwrap();
+    let (model, result) = solved();
     let dir = scratch("equal");
     let points = PartPoints::new(&model.mesh);
     let writer = VtuWriter::spawn(model.clone());
@@ -91,10 +97,7 @@ fn background_files_equal_the_direct_ones_in_order() {
 
 #[test]
 fn a_failure_names_the_file_and_stops_the_writer() {
-    let model = parse_deck(DECK, Path::new("block.inp")).unwrap().model;
-    let result = StaticAnalysis::new(&model, SolverChoice::Direct)
-        .solve_step(&model.steps[0])
-        .unwrap();
+    let (model, result) = solved();
     let dir = scratch("failure");
     let missing = dir.join("no such folder").join("state_1.vtu");
     let writer = VtuWriter::spawn(model.clone());

@@ -588,11 +588,11 @@ fn run_follows_a_recipe_and_writes_its_history() {
     let vtu = std::fs::read_to_string(out.join("pcb_acf_001.vtu")).unwrap();
     assert!(vtu.contains("Name=\"active\"") && vtu.contains("Name=\"degree_of_cure\""));
     assert!(out.join("summary.json").exists());
-    // no partial files left behind
+    // no partial files left behind (write_atomically's `<name>.tmp`)
     let leftovers: Vec<_> = std::fs::read_dir(&out)
         .unwrap()
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
