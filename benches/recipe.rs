@@ -67,25 +67,16 @@ fn bench(case_path: &Path, label: &str, overrides: &[String], scratch: &Path) ->
     // the fields, as `run` writes them: on a thread of their own while the
     // recipe goes on; the output column is the time the recipe waited
     std::fs::create_dir_all(scratch)?;
-    let writer = solver::io::vtk::VtuWriter::spawn({
-        let mut m = model.clone();
-        m.initial_temperature = vec![recipe.start; m.mesh.num_nodes()];
-        m
-    });
+    let writer = cases::process::field_writer(&model, &recipe);
     let mut waited = 0.0;
     let mut states = 0;
     let (outputs, timings) = run_recipe(&case, &recipe, &mut model, SolverChoice::Auto, |p| {
         if let Progress::Output(o) = p {
             let t = Instant::now();
-            let active: Vec<f64> = o.active.iter().map(|&a| f64::from(u8::from(a))).collect();
-            let extra = vec![
-                ("active".to_string(), active),
-                ("degree_of_cure".to_string(), o.cell_cure.clone()),
-            ];
             let file = scratch.join(format!("state_{states:03}.vtu"));
             states += 1;
             // a failure shows at finish below
-            let _ = writer.submit(file, o.result.clone(), extra);
+            let _ = writer.submit(file, o.result.clone(), o.cell_fields());
             waited += t.elapsed().as_secs_f64();
             let s = &o.result.stats;
             if s.method.starts_with("pcg (previous") {

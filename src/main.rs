@@ -440,11 +440,7 @@ fn run_recipe_case(
     let mut failure: Option<anyhow::Error> = None;
     // the fields are built and compressed on a thread of their own while
     // the recipe goes on
-    let writer = vtk::VtuWriter::spawn({
-        let mut m = model.clone();
-        m.initial_temperature = vec![recipe.start; m.mesh.num_nodes()];
-        m
-    });
+    let writer = cases::process::field_writer(&model, recipe);
     let total: u64 = recipe.steps.iter().map(|s| s.increments as u64).sum();
     let bar = indicatif::ProgressBar::new(total);
     bar.set_style(
@@ -500,16 +496,7 @@ fn run_recipe_case(
                 );
                 bar.suspend(|| println!("{line}"));
                 let file = format!("{}_{:03}.vtu", case.name, collection.len() + 1);
-                let active: Vec<f64> = o
-                    .active
-                    .iter()
-                    .map(|&a| if a { 1.0 } else { 0.0 })
-                    .collect();
-                let extra = vec![
-                    ("active".to_string(), active),
-                    ("degree_of_cure".to_string(), o.cell_cure.clone()),
-                ];
-                if let Err(e) = writer.submit(out.join(&file), o.result.clone(), extra) {
+                if let Err(e) = writer.submit(out.join(&file), o.result.clone(), o.cell_fields()) {
                     failure.get_or_insert(anyhow::anyhow!("writing {file}: {e}"));
                 }
                 collection.push((o.time, file));

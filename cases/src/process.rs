@@ -590,6 +590,20 @@ pub struct RecipeOutput {
 }
 
 impl RecipeOutput {
+    /// The per-cell fields a state's `.vtu` carries besides the results:
+    /// `active` (1 or 0) and `degree_of_cure` (−1 outside curing parts).
+    pub fn cell_fields(&self) -> Vec<(String, Vec<f64>)> {
+        let active = self
+            .active
+            .iter()
+            .map(|&a| f64::from(u8::from(a)))
+            .collect();
+        vec![
+            ("active".to_string(), active),
+            ("degree_of_cure".to_string(), self.cell_cure.clone()),
+        ]
+    }
+
     /// Lowest and highest nodal temperature, °C.
     pub fn temperature_range(&self) -> (f64, f64) {
         self.result
@@ -637,6 +651,15 @@ fn cell_means(model: &Model, t: &[f64], cells: &[usize], locate: &[(usize, usize
             nodes.iter().map(|&v| t[v]).sum::<f64>() / nodes.len() as f64
         })
         .collect()
+}
+
+/// The writer of a recipe's `.vtu` files for `model` (on a thread of its
+/// own), with the model's initial temperature the recipe's start, as
+/// [`run_recipe`] sets it.
+pub fn field_writer(model: &Model, recipe: &Recipe) -> solver::io::vtk::VtuWriter {
+    let mut m = model.clone();
+    m.initial_temperature = vec![recipe.start; m.mesh.num_nodes()];
+    solver::io::vtk::VtuWriter::spawn(m)
 }
 
 /// Runs the recipe of `case` on `model` (from [`Case::model`]), calling

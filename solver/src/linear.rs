@@ -72,11 +72,6 @@ pub trait LinearSolver: Send {
     fn update_values(&mut self, _pattern: &Pattern, _values: &[f64]) -> Result<bool, SolverError> {
         Ok(false)
     }
-    /// Whether this is a direct factorisation (exact for any SPD matrix on
-    /// its pattern, including decoupled equations).
-    fn is_direct(&self) -> bool {
-        false
-    }
 }
 
 fn symbolic_ref(p: &Pattern) -> SymbolicSparseColMatRef<'_, u32> {
@@ -112,7 +107,7 @@ fn advise_huge_pages(ptr: *mut u8, len: usize) {
 /// allocation (fresh pages of a large block are zero without a pass over
 /// them), so the pages are first touched, and advised in time, by whoever
 /// fills the buffer.
-pub fn huge_page_zeros(len: usize) -> Vec<f64> {
+fn huge_page_zeros(len: usize) -> Vec<f64> {
     let mut v = vec![0.0f64; len];
     advise_huge_pages(v.as_mut_ptr() as *mut u8, len * std::mem::size_of::<f64>());
     v
@@ -272,10 +267,6 @@ impl DirectCholesky {
 impl LinearSolver for DirectCholesky {
     fn name(&self) -> &'static str {
         "direct (faer supernodal Cholesky, METIS order)"
-    }
-
-    fn is_direct(&self) -> bool {
-        true
     }
 
     fn factorize(&mut self, pattern: &Pattern, values: &[f64]) -> Result<(), SolverError> {
