@@ -37,7 +37,10 @@ pub struct CellWorkspace {
     /// Uncondensed matrix and load, `3 * fields` square / long.
     k_full: Vec<f64>,
     f_full: Vec<f64>,
+    /// `D B_b` at every point, entry `q * fields + b`, and the points'
+    /// volume weights `det J w` (mm³).
     db: Vec<[f64; 18]>,
+    dv: Vec<f64>,
 }
 
 impl CellWorkspace {
@@ -58,7 +61,8 @@ impl CellWorkspace {
             grads: vec![[0.0; 3]; nq * nf],
             k_full: vec![0.0; 9 * nf * nf],
             f_full: vec![0.0; 3 * nf],
-            db: vec![[0.0; 18]; nf],
+            db: vec![[0.0; 18]; nq * nf],
+            dv: vec![0.0; nq],
         }
     }
 
@@ -173,9 +177,9 @@ impl CellWorkspace {
         let nf = fields(self.kind);
         let m = 3 * nf;
         fill_gradients(self.kind, &self.values, &self.x, &mut self.grads);
-        self.k_full.iter_mut().for_each(|v| *v = 0.0);
         self.f_full.iter_mut().for_each(|v| *v = 0.0);
-        for q in 0..self.values.num_points() {
+        let nq = self.values.num_points();
+        for q in 0..nq {
             let (t, t0) = self.temperatures_at(q);
             let d = material.stiffness(t);
             let eps_th = material.thermal_strain(t, t0);
@@ -183,24 +187,37 @@ impl CellWorkspace {
             let sig_th: [f64; 6] =
                 std::array::from_fn(|r| (0..6).map(|c| d[r][c] * (eps_th[c] + e0[c])).sum());
             let dv = self.values.detj_w(q);
+            self.dv[q] = dv;
             let grads = &self.grads[q * nf..(q + 1) * nf];
             for (b, g) in grads.iter().enumerate() {
-                self.db[b] = d_times_b(&d, g);
+                self.db[q * nf + b] = d_times_b(&d, g);
                 let fb = bt_times(g, &sig_th);
                 for i in 0..3 {
                     self.f_full[3 * b + i] += fb[i] * dv;
                 }
             }
-            for (a, ga) in grads.iter().enumerate() {
-                for (b, db) in self.db.iter().enumerate().skip(a) {
+        }
+        // each block pair summed over the points in registers and stored
+        // once (the same products in the same order as point by point)
+        for a in 0..nf {
+            for b in a..nf {
+                let mut acc = [[0.0f64; 3]; 3];
+                for q in 0..nq {
+                    let ga = &self.grads[q * nf + a];
+                    let db = &self.db[q * nf + b];
+                    let dv = self.dv[q];
                     // (B_aᵀ D B_b)[i][j] = Σ_r B_a[r][i] (D B_b)[r][j]
                     for j in 0..3 {
                         let col: [f64; 6] = std::array::from_fn(|r| db[r * 3 + j]);
                         let v = bt_times(ga, &col);
                         for i in 0..3 {
-                            self.k_full[(3 * a + i) * m + 3 * b + j] += v[i] * dv;
+                            acc[i][j] += v[i] * dv;
                         }
                     }
+                }
+                for i in 0..3 {
+                    let row = (3 * a + i) * m + 3 * b;
+                    self.k_full[row..row + 3].copy_from_slice(&acc[i]);
                 }
             }
         }
