@@ -37,10 +37,8 @@ pub struct CellWorkspace {
     /// Uncondensed matrix and load, `3 * fields` square / long.
     k_full: Vec<f64>,
     f_full: Vec<f64>,
-    /// `D B_b` at every point, entry `q * fields + b`, and the points'
-    /// volume weights `det J w` (mm³).
+    /// `D B_b` at every point, entry `q * fields + b`.
     db: Vec<[f64; 18]>,
-    dv: Vec<f64>,
 }
 
 impl CellWorkspace {
@@ -62,7 +60,6 @@ impl CellWorkspace {
             k_full: vec![0.0; 9 * nf * nf],
             f_full: vec![0.0; 3 * nf],
             db: vec![[0.0; 18]; nq * nf],
-            dv: vec![0.0; nq],
         }
     }
 
@@ -187,7 +184,6 @@ impl CellWorkspace {
             let sig_th: [f64; 6] =
                 std::array::from_fn(|r| (0..6).map(|c| d[r][c] * (eps_th[c] + e0[c])).sum());
             let dv = self.values.detj_w(q);
-            self.dv[q] = dv;
             let grads = &self.grads[q * nf..(q + 1) * nf];
             for (b, g) in grads.iter().enumerate() {
                 self.db[q * nf + b] = d_times_b(&d, g);
@@ -205,7 +201,7 @@ impl CellWorkspace {
                 for q in 0..nq {
                     let ga = &self.grads[q * nf + a];
                     let db = &self.db[q * nf + b];
-                    let dv = self.dv[q];
+                    let dv = self.values.detj_w(q);
                     // (B_aᵀ D B_b)[i][j] = Σ_r B_a[r][i] (D B_b)[r][j]
                     for j in 0..3 {
                         let col: [f64; 6] = std::array::from_fn(|r| db[r * 3 + j]);
