@@ -94,7 +94,7 @@ pub fn write_mesh_vtu(path: &Path, mesh: &mesher::Mesh) -> io::Result<()> {
         }),
     };
     let file = vtk
-        .try_into_xml_format(Compressor::ZLib, 1)
+        .try_into_xml_format(Compressor::ZLib, 2)
         .map_err(|e| io::Error::other(e.to_string()))?;
     write_atomically(path, |w| {
         file.write(w).map_err(|e| io::Error::other(e.to_string()))
@@ -241,7 +241,7 @@ pub fn write_vtu_with(
 ) -> io::Result<()> {
     let vtk = step_to_vtk_with(model, points, result, extra_cells);
     let file = vtk
-        .try_into_xml_format(Compressor::ZLib, 1)
+        .try_into_xml_format(Compressor::ZLib, 2)
         .map_err(|e| io::Error::other(e.to_string()))?;
     write_atomically(path, |w| {
         file.write(w).map_err(|e| io::Error::other(e.to_string()))
