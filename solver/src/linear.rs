@@ -182,6 +182,19 @@ fn keep<T>(kept: &mut Vec<Vec<T>>, buffer: Vec<T>) {
     kept.truncate(2);
 }
 
+/// Bytes held by kept factor buffers: memory the next direct factorisation
+/// may use, though the system no longer counts it as available.
+fn kept_factor_bytes() -> u64 {
+    let kept = factor_buffers();
+    let values: usize = kept
+        .values
+        .iter()
+        .map(|b| std::mem::size_of_val(b.as_slice()))
+        .sum();
+    let workspaces: usize = kept.workspaces.iter().map(Vec::len).sum();
+    (values + workspaces) as u64
+}
+
 fn factor_buffers() -> std::sync::MutexGuard<'static, FactorBuffers> {
     // the buffers hold no invariant a panic elsewhere could break
     FACTOR_BUFFERS.lock().unwrap_or_else(|e| e.into_inner())
@@ -720,11 +733,13 @@ pub fn make_solver(
 
 /// What `Auto` picks for a system whose symbolic factor is `direct`, and
 /// why: the direct solver when its factor fits in 70 % of the available
-/// memory and its numeric factorisation takes fewer than
+/// memory (with the kept buffers of dropped direct solvers, which the new
+/// factor reuses or frees) and its numeric factorisation takes fewer than
 /// [`DIRECT_FLOP_LIMIT`] floating-point operations, else AMG-CG.
 pub fn auto_choice(direct: &DirectCholesky) -> (SolverChoice, String) {
+    // the kept factor buffers are resident but serve the new factor
     let budget = available_memory_bytes()
-        .map(|b| b as f64 * 0.7)
+        .map(|b| (b + kept_factor_bytes()) as f64 * 0.7)
         .unwrap_or(f64::INFINITY);
     let flops = direct.factor_flops().unwrap_or(0.0);
     let bytes = direct.factor_bytes() as f64;
