@@ -131,8 +131,9 @@ fn huge_page_workspace(bytes: usize) -> Vec<std::mem::MaybeUninit<u8>> {
 /// paid the kernel's page zeroing (perf on the fine pcb_acf recipe: 10 % of
 /// all CPU time in `clear_page_erms` under faer's numeric factorisation).
 /// Buffers are handed out with room to grow (a birth adds a few equations),
-/// the smallest that fits first; when none fits, the kept ones are freed
-/// before the new one is allocated, so the peak memory does not grow.
+/// the smallest that fits first and none more than half as large again as
+/// asked; when none fits, the kept ones are freed before the new one is
+/// allocated, so that kept memory does not add to the peak.
 struct FactorBuffers {
     values: Vec<Vec<f64>>,
     workspaces: Vec<Vec<std::mem::MaybeUninit<u8>>>,
@@ -153,15 +154,23 @@ fn with_headroom(n: usize) -> usize {
     n + n / 8
 }
 
-/// The smallest kept buffer of at least `len` elements, or (after freeing
-/// the kept ones) a new one from `allocate`.
+/// Largest kept buffer handed out for `len` elements: a birth's next factor
+/// is at most a few percent larger than the last, while a much smaller
+/// solver (a birth's extension, the next model in the same process) would
+/// keep a large buffer resident beside the one its successor allocates.
+fn largest_reused(len: usize) -> usize {
+    len + len / 2
+}
+
+/// The smallest kept buffer of `len` to [`largest_reused`]`(len)` elements,
+/// or (after freeing the kept ones) a new one from `allocate`.
 fn take_kept<T>(
     kept: &mut Vec<Vec<T>>,
     len: usize,
     allocate: impl FnOnce(usize) -> Vec<T>,
 ) -> Vec<T> {
     let best = (0..kept.len())
-        .filter(|&i| kept[i].len() >= len)
+        .filter(|&i| (len..=largest_reused(len)).contains(&kept[i].len()))
         .min_by_key(|&i| kept[i].len());
     match best {
         Some(i) => kept.swap_remove(i),
@@ -928,13 +937,15 @@ mod tests {
         diff.sqrt() / dot(b, b).sqrt()
     }
 
-    /// Factor buffers handed on from dropped solvers (dirty, and larger or
-    /// smaller than needed) give factorisations as good as fresh ones: each
-    /// solve of a new pattern leaves a residual at round-off. The factors
-    /// (22-32 M entries) are above the size from which buffers are kept.
+    /// Factor buffers handed on from dropped solvers give factorisations as
+    /// good as fresh ones: each solve of a new pattern leaves a residual at
+    /// round-off. The sequence takes a fresh buffer (30³), outgrows it (31³),
+    /// reuses the dirty 31³ buffer for a smaller factor (30³) and for its
+    /// own size (31³), and finds it too large for 24³ (fresh again). The
+    /// factors (8-29 M entries) are above the size from which buffers are kept.
     #[test]
     fn kept_factor_buffers_factorise_new_patterns_exactly() {
-        for (m, shift) in [(30, 0.5), (32, 0.01), (28, 2.0), (30, 0.1)] {
+        for (m, shift) in [(30, 0.5), (31, 0.01), (30, 2.0), (31, 0.1), (24, 1.0)] {
             let (pattern, values) = shifted_laplacian(m, shift);
             let mut solver = DirectCholesky::analyse(&pattern).unwrap();
             assert!(solver.factor_nnz() * 8 > KEPT_BUFFER_MIN_BYTES);
