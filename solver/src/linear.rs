@@ -181,6 +181,18 @@ fn take_kept<T>(
     }
 }
 
+/// Replaces `buffer`, shorter than `len`, by a kept buffer or a new one
+/// ([`take_kept`]), keeping the old one for others.
+fn grow_from_kept<T>(
+    kept: &mut Vec<Vec<T>>,
+    buffer: &mut Vec<T>,
+    len: usize,
+    allocate: impl FnOnce(usize) -> Vec<T>,
+) {
+    keep(kept, std::mem::take(buffer));
+    *buffer = take_kept(kept, len, allocate);
+}
+
 /// Keeps `buffer` for a later solver (at most two of a kind, the larger ones).
 fn keep<T>(kept: &mut Vec<Vec<T>>, buffer: Vec<T>) {
     if std::mem::size_of_val(buffer.as_slice()) < KEPT_BUFFER_MIN_BYTES {
@@ -361,10 +373,8 @@ impl LinearSolver for DirectCholesky {
         let par = parallelism();
         let len = self.symbolic.len_val();
         if self.l_values.len() < len {
-            let old = std::mem::take(&mut self.l_values);
-            let mut kept = factor_buffers();
-            keep(&mut kept.values, old);
-            self.l_values = take_kept(&mut kept.values, len, huge_page_zeros);
+            let kept = &mut factor_buffers().values;
+            grow_from_kept(kept, &mut self.l_values, len, huge_page_zeros);
         }
         if !matches!(
             self.symbolic.raw(),
@@ -379,10 +389,8 @@ impl LinearSolver for DirectCholesky {
             .factorize_numeric_llt_scratch::<f64>(par, Default::default())
             .unaligned_bytes_required();
         if self.workspace.len() < need {
-            let old = std::mem::take(&mut self.workspace);
-            let mut kept = factor_buffers();
-            keep(&mut kept.workspaces, old);
-            self.workspace = take_kept(&mut kept.workspaces, need, huge_page_workspace);
+            let kept = &mut factor_buffers().workspaces;
+            grow_from_kept(kept, &mut self.workspace, need, huge_page_workspace);
         }
         self.symbolic
             .factorize_numeric_llt(

@@ -250,7 +250,7 @@ impl CellWorkspace {
     pub fn strains(&mut self, material: &Material) -> Result<(), JacobianError> {
         let nn = self.kind.nodes_per_cell();
         let nf = fields(self.kind);
-        let mut alpha = [0.0; 9];
+        let mut alpha = [0.0; MAX_INTERNAL];
         if nf > nn {
             self.uncondensed(material)?;
             internal_amplitudes(
