@@ -410,7 +410,7 @@ impl<'m> StaticAnalysis<'m> {
             make_solver(
                 &pattern,
                 self.choice,
-                crate::amg::NearNullSpace::from_dofs(&dofs, &self.model.mesh.coordinates),
+                crate::linear::amg::NearNullSpace::from_dofs(&dofs, &self.model.mesh.coordinates),
             )?
         };
         self.system = Some(System {

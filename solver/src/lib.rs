@@ -11,7 +11,6 @@
 //! tension. Voigt order is `[xx, yy, zz, xy, yz, xz]` with engineering shear
 //! strains.
 
-pub mod amg;
 pub mod analysis;
 pub mod assembly;
 pub mod dense;

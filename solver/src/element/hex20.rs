@@ -1,6 +1,6 @@
 //! 20-node serendipity hexahedron on `[-1, 1]^3`.
 
-use super::ReferenceElement;
+use super::reference::ReferenceElement;
 
 /// Serendipity hexahedron. Corners:
 /// `N_a = (1 + ξξ_a)(1 + ηη_a)(1 + ζζ_a)(ξξ_a + ηη_a + ζζ_a − 2) / 8`;

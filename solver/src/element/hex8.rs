@@ -1,6 +1,6 @@
 //! 8-node trilinear hexahedron on `[-1, 1]^3`.
 
-use super::ReferenceElement;
+use super::reference::ReferenceElement;
 
 /// Trilinear hexahedron: `N_a = (1 + ξ ξ_a)(1 + η η_a)(1 + ζ ζ_a) / 8`.
 pub struct Hex8;

@@ -5,26 +5,16 @@ pub mod face;
 mod hex20;
 mod hex8;
 pub mod incompatible;
+mod reference;
 mod tet10;
 
 pub use hex20::Hex20;
 pub use hex8::Hex8;
+pub use reference::ReferenceElement;
 pub use tet10::Tet10;
 
 use crate::quadrature::{hex_gauss, tet_4point, QuadratureRule};
 use mesher::{CellKind, Shape};
-
-/// A reference element: `N` shape functions on a reference cell.
-pub trait ReferenceElement {
-    /// Number of nodes (and shape functions).
-    const NODES: usize;
-    /// Reference coordinates of the nodes, in node order.
-    fn reference_nodes() -> &'static [[f64; 3]];
-    /// Shape function values at `xi` into `n` (length `NODES`).
-    fn values_into(xi: [f64; 3], n: &mut [f64]);
-    /// Reference gradients `∂N_a/∂ξ` at `xi` into `dn` (length `NODES`).
-    fn gradients_into(xi: [f64; 3], dn: &mut [[f64; 3]]);
-}
 
 /// The quadrature rule a cell kind integrates its stiffness with
 /// (CalculiX's choice for each element type).

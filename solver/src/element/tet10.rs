@@ -1,6 +1,6 @@
 //! 10-node quadratic tetrahedron on the unit tetrahedron.
 
-use super::ReferenceElement;
+use super::reference::ReferenceElement;
 
 /// Quadratic tetrahedron in barycentric coordinates
 /// `L = (1 − ξ − η − ζ, ξ, η, ζ)`: corners `N = L(2L − 1)`, mid-edge

@@ -1,0 +1,23 @@
+//! Linear solvers for the SPD systems of the solver: a supernodal sparse
+//! Cholesky (faer) on the METIS-ordered equations, conjugate gradients
+//! preconditioned by smoothed-aggregation multigrid for systems whose factor
+//! would not fit in memory, the automatic choice between them, and the reuse
+//! of a factorisation across solves whose matrix values move.
+
+pub mod amg;
+pub mod cg;
+pub mod choice;
+pub mod cholesky;
+pub mod csr;
+pub mod reuse;
+pub mod solver;
+
+pub use cg::{pcg, pcg_with_factor, ConjugateGradient, ITERATIVE_TOLERANCE};
+pub use choice::{
+    auto_choice, available_memory_bytes, make_solver, peak_memory_bytes, peak_memory_report,
+    DIRECT_FLOP_LIMIT,
+};
+pub use cholesky::{DirectCholesky, SINGULAR_PIVOT_RATIO};
+pub use csr::Csr;
+pub use reuse::{FactorReuse, REUSE_ITERATIONS, REUSE_TOLERANCE};
+pub use solver::{LinearSolver, SolveStats, SolverChoice, SolverError};
