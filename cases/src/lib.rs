@@ -864,9 +864,14 @@ impl Case {
         }
         let n = mesh.num_nodes();
         let constraints = self.constraints(&mesh)?;
+        let thermal = materials
+            .iter()
+            .map(|m| self.library.get(&m.name).and_then(|e| e.thermal.clone()))
+            .collect();
         Ok(Model {
             cell_material: mesh.cell_part.iter().map(|&p| part_material[p]).collect(),
             materials,
+            thermal,
             initial_temperature: vec![self.stress_free; n],
             part_stress_free_temperature: self.parts.iter().map(|p| p.stress_free).collect(),
             steps: vec![Step {

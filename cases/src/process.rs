@@ -688,27 +688,19 @@ pub fn run_recipe(
             .collect()
     };
     // thermal problem: every material must carry thermal properties
-    let properties = model
-        .materials
-        .iter()
-        .map(|m| case.library.get(&m.name).and_then(|e| e.thermal.clone()))
-        .collect::<Vec<_>>();
-    if let Some(i) = properties.iter().position(Option::is_none) {
+    let model_ro = model.clone();
+    let problem = ThermalProblem::of(&model_ro);
+    if let Some(i) = problem.properties.iter().position(Option::is_none) {
         return Err(err(format!(
             "material {} has no thermal properties; the recipe needs them",
             model.materials[i].name
         )));
     }
-    let model_ro = model.clone();
-    let locate: Vec<(usize, usize)> = model_ro.mesh.cells().map(|(_, b, c)| (b, c)).collect();
-    let problem = ThermalProblem {
-        mesh: &model_ro.mesh,
-        properties,
-        cell_material: &model_ro.cell_material,
-    };
+    let graph = std::sync::Arc::new(solver::graph::MeshGraph::new(&model_ro.mesh));
+    let locate = graph.locate.clone();
     let mut timings = Timings::default();
-    let mut thermal = TransientThermal::new(&problem);
-    let mut analysis = StaticAnalysis::new(&model_ro, choice);
+    let mut thermal = TransientThermal::with_graph(&problem, std::sync::Arc::clone(&graph));
+    let mut analysis = StaticAnalysis::with_graph(&model_ro, graph, choice);
     let mut state = CellState::all_active(&model_ro);
     for s in &recipe.steps {
         for c in cells_of(&s.add, &model_ro) {

@@ -5,14 +5,15 @@
 //! (only when the matrix changed), solve, recover stresses.
 
 use crate::assembly::{scatter, Coloring, DofMap, Pattern, SharedMut, NO_EQUATION};
+use crate::graph::MeshGraph;
 use crate::linear::{make_solver, LinearSolver, SolveStats, SolverChoice, SolverError};
 use crate::mechanics::CellWorkspace;
 use crate::model::{Model, Step};
-use crate::ordering::nested_dissection;
 use crate::post::{recover_stresses, QpField};
 use crate::values::JacobianError;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::Instant;
 
 impl AnalysisError {
@@ -101,12 +102,9 @@ struct System {
 /// factorisation between steps with the same constrained DOFs.
 pub struct StaticAnalysis<'m> {
     model: &'m Model,
-    adjacency: (Vec<usize>, Vec<usize>),
-    node_order: Vec<usize>,
-    used: Vec<bool>,
-    coloring: Coloring,
-    /// (block, local index) of every global cell.
-    locate: Vec<(usize, usize)>,
+    /// Node graph, equation order, colouring and cell locations, shared with
+    /// the other analyses of the model.
+    graph: Arc<MeshGraph>,
     choice: SolverChoice,
     system: Option<System>,
     state: CellState,
@@ -116,18 +114,17 @@ pub struct StaticAnalysis<'m> {
 pub use crate::linear::{REUSE_ITERATIONS, REUSE_TOLERANCE};
 
 impl<'m> StaticAnalysis<'m> {
+    /// An analysis of `model` with a graph of its own.
     pub fn new(model: &'m Model, choice: SolverChoice) -> Self {
-        let mesh = &model.mesh;
-        let adjacency = mesh.node_adjacency();
-        let node_order = nested_dissection(&adjacency.0, &adjacency.1);
-        let locate = mesh.cells().map(|(_, b, c)| (b, c)).collect();
+        Self::with_graph(model, Arc::new(MeshGraph::new(&model.mesh)), choice)
+    }
+
+    /// An analysis of `model` on `graph`, the [`MeshGraph`] of its mesh
+    /// (built once and shared with the model's other analyses).
+    pub fn with_graph(model: &'m Model, graph: Arc<MeshGraph>, choice: SolverChoice) -> Self {
         StaticAnalysis {
             model,
-            adjacency,
-            node_order,
-            used: model.used_nodes(),
-            coloring: Coloring::new(mesh),
-            locate,
+            graph,
             choice,
             system: None,
             state: CellState::all_active(model),
@@ -140,11 +137,7 @@ impl<'m> StaticAnalysis<'m> {
     fn sibling(&self) -> StaticAnalysis<'m> {
         StaticAnalysis {
             model: self.model,
-            adjacency: self.adjacency.clone(),
-            node_order: self.node_order.clone(),
-            used: self.used.clone(),
-            coloring: self.coloring.clone(),
-            locate: self.locate.clone(),
+            graph: Arc::clone(&self.graph),
             choice: self.choice,
             system: None,
             state: CellState::all_active(self.model),
@@ -233,7 +226,7 @@ impl<'m> StaticAnalysis<'m> {
         let model = self.model;
         let mut ws = Workspaces::default();
         for &cell in cells {
-            let (w, block, c) = ws.gather(model, cell, self.locate[cell], temperature);
+            let (w, block, c) = ws.gather(model, cell, self.graph.locate[cell], temperature);
             w.gather_displacement(block.cell(c), u);
             w.strain_free_eigenstrain(&model.materials[model.cell_material[cell]])
                 .map_err(|source| AnalysisError::jacobian(block, c, source))?;
@@ -284,7 +277,7 @@ impl<'m> StaticAnalysis<'m> {
         state.active = born_mask;
         let mut ws = Workspaces::default();
         for &cell in born {
-            let (w, ..) = ws.gather(model, cell, self.locate[cell], temperature);
+            let (w, ..) = ws.gather(model, cell, self.graph.locate[cell], temperature);
             let material = &model.materials[model.cell_material[cell]];
             let start = state.eigenstrain.offsets[cell];
             for q in 0..w.values.num_points() {
@@ -322,8 +315,8 @@ impl<'m> StaticAnalysis<'m> {
         let mut rhs = vec![0.0; sys.dofs.num_equations];
         let input = AssemblyInput {
             model: self.model,
-            coloring: &self.coloring,
-            locate: &self.locate,
+            coloring: &self.graph.coloring,
+            locate: &self.graph.locate,
             dofs: &sys.dofs,
             pattern: &sys.pattern,
             step,
@@ -369,7 +362,7 @@ impl<'m> StaticAnalysis<'m> {
             .collect::<Vec<[f64; 3]>>();
         let stress = recover_stresses(
             self.model,
-            &self.locate,
+            &self.graph.locate,
             &self.state,
             &displacement,
             &step.temperature,
@@ -393,17 +386,17 @@ impl<'m> StaticAnalysis<'m> {
         let constrained: BTreeSet<_> = step.constraints.keys().copied().collect();
         let used: Vec<bool> = nodes_of(self.model, &self.state.active)
             .iter()
-            .zip(&self.used)
+            .zip(&self.graph.used)
             .map(|(a, b)| *a && *b)
             .collect();
         if let Some(sys) = &mut self.system {
             if sys.constrained == constrained && sys.active == self.state.active {
-                sys.dofs = DofMap::new(&self.node_order, &used, &step.constraints);
+                sys.dofs = DofMap::new(&self.graph.node_order, &used, &step.constraints);
                 return Ok(());
             }
         }
-        let dofs = DofMap::new(&self.node_order, &used, &step.constraints);
-        let pattern = Pattern::new((&self.adjacency.0, &self.adjacency.1), &dofs);
+        let dofs = DofMap::new(&self.graph.node_order, &used, &step.constraints);
+        let pattern = Pattern::new((&self.graph.adjacency.0, &self.graph.adjacency.1), &dofs);
         let solver: Box<dyn LinearSolver> = if dofs.num_equations == 0 {
             Box::new(crate::linear::ConjugateGradient::new(1e-10, 1)) // nothing to solve
         } else {

@@ -15,6 +15,7 @@ pub mod analysis;
 pub mod assembly;
 pub mod dense;
 pub mod element;
+pub mod graph;
 pub mod io;
 pub mod linear;
 pub mod loads;

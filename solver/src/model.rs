@@ -3,6 +3,7 @@
 //! complete state (constraints, loads, temperatures). Input formats build
 //! it; the solver never sees their syntax.
 
+use materials::library::ThermalProperties;
 use materials::Material;
 use mesher::Mesh;
 use std::collections::BTreeMap;
@@ -25,6 +26,10 @@ pub struct Step {
 pub struct Model {
     pub mesh: Mesh,
     pub materials: Vec<Material>,
+    /// Thermal properties (conductivity, density, specific heat) of each
+    /// material, indexed like `materials`, for heat conduction; empty or
+    /// `None` where a material has none (a static deck needs none).
+    pub thermal: Vec<Option<ThermalProperties>>,
     /// Material index of every cell (global cell index).
     pub cell_material: Vec<usize>,
     /// Initial nodal temperatures, °C: the stress-free state.

@@ -10,16 +10,17 @@
 //! The pattern, colouring and symbolic factorisation are built once per set
 //! of prescribed nodes and reused by every time step.
 
-use crate::assembly::{scatter, Coloring, DofMap, Pattern, SharedMut, NO_EQUATION};
+use crate::assembly::{scatter, DofMap, Pattern, SharedMut, NO_EQUATION};
+use crate::graph::MeshGraph;
 use crate::linear::{DirectCholesky, FactorReuse, SolverError};
 use crate::mechanics::interpolate;
-use crate::ordering::nested_dissection;
 use crate::quadrature::{hex_gauss, tet_4point, QuadratureRule};
 use crate::values::{CellValues, JacobianError};
 use materials::library::ThermalProperties;
 use mesher::{CellKind, Mesh, Shape};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// Quadrature for conduction and capacity: full integration of every kind
 /// (reduced integration would leave the capacity matrix rank-deficient).
@@ -96,14 +97,26 @@ pub struct ThermalProblem<'m> {
     pub cell_material: &'m [usize],
 }
 
+impl<'m> ThermalProblem<'m> {
+    /// The conduction problem of `model`: its mesh, its materials' thermal
+    /// properties and its cells' materials.
+    pub fn of(model: &'m crate::model::Model) -> Self {
+        let mut properties = model.thermal.clone();
+        properties.resize(model.materials.len(), None);
+        ThermalProblem {
+            mesh: &model.mesh,
+            properties,
+            cell_material: &model.cell_material,
+        }
+    }
+}
+
 /// Backward-Euler time stepping for one problem.
 pub struct TransientThermal<'m> {
     problem: &'m ThermalProblem<'m>,
-    adjacency: (Vec<usize>, Vec<usize>),
-    order: Vec<usize>,
-    used: Vec<bool>,
-    coloring: Coloring,
-    locate: Vec<(usize, usize)>,
+    /// Node graph, equation order, colouring and cell locations, shared with
+    /// the other analyses of the model.
+    graph: Arc<MeshGraph>,
     /// Prescribed nodes, pattern, factorisation and its reuse record.
     system: Option<(BTreeSet<usize>, Pattern, DirectCholesky, FactorReuse)>,
 }
@@ -190,22 +203,17 @@ fn cell_matrices<'w, 'p>(
 }
 
 impl<'m> TransientThermal<'m> {
+    /// Time stepping of `problem` with a graph of its own.
     pub fn new(problem: &'m ThermalProblem<'m>) -> Self {
-        let adjacency = problem.mesh.node_adjacency();
-        let order = nested_dissection(&adjacency.0, &adjacency.1);
-        let mut used = vec![false; problem.mesh.num_nodes()];
-        for b in &problem.mesh.blocks {
-            for &v in &b.connectivity {
-                used[v] = true;
-            }
-        }
+        Self::with_graph(problem, Arc::new(MeshGraph::new(problem.mesh)))
+    }
+
+    /// Time stepping of `problem` on `graph`, the [`MeshGraph`] of its mesh
+    /// (built once and shared with the model's other analyses).
+    pub fn with_graph(problem: &'m ThermalProblem<'m>, graph: Arc<MeshGraph>) -> Self {
         TransientThermal {
             problem,
-            coloring: Coloring::new(problem.mesh),
-            locate: problem.mesh.cells().map(|(_, b, c)| (b, c)).collect(),
-            adjacency,
-            order,
-            used,
+            graph,
             system: None,
         }
     }
@@ -262,9 +270,10 @@ impl<'m> TransientThermal<'m> {
         let keys: BTreeSet<usize> = fixed.keys().copied().collect();
         let constraints: BTreeMap<(usize, usize), f64> =
             fixed.iter().map(|(&v, &t)| ((v, 0), t)).collect();
-        let dofs = DofMap::with_components(1, &self.order, &self.used, &constraints);
+        let dofs =
+            DofMap::with_components(1, &self.graph.node_order, &self.graph.used, &constraints);
         if self.system.as_ref().is_none_or(|s| s.0 != keys) {
-            let pattern = Pattern::new((&self.adjacency.0, &self.adjacency.1), &dofs);
+            let pattern = Pattern::new((&self.graph.adjacency.0, &self.graph.adjacency.1), &dofs);
             let solver = DirectCholesky::analyse(&pattern)?;
             self.system = Some((keys, pattern, solver, FactorReuse::default()));
         }
@@ -273,11 +282,12 @@ impl<'m> TransientThermal<'m> {
         let mut rhs = vec![0.0; dofs.num_equations];
         let vals = SharedMut::new(&mut values);
         let f = SharedMut::new(&mut rhs);
-        for color in &self.coloring.colors {
+        for color in &self.graph.coloring.colors {
             color.par_iter().try_for_each_init(
                 ThermalWorkspaces::default,
                 |ws, &cell| -> Result<(), ThermalError> {
-                    let (w, nodes) = cell_matrices(problem, self.locate[cell], cell, t_old, ws)?;
+                    let (w, nodes) =
+                        cell_matrices(problem, self.graph.locate[cell], cell, t_old, ws)?;
                     // system matrix K (+ C/Δt) and right-hand side (C/Δt) T_old
                     let n = nodes.len();
                     w.load.iter_mut().for_each(|v| *v = 0.0);
@@ -332,7 +342,7 @@ impl<'m> TransientThermal<'m> {
         mut visit: impl FnMut(&[usize], &ThermalWorkspace),
     ) -> Result<(), ThermalError> {
         let mut ws = ThermalWorkspaces::default();
-        for (cell, &loc) in self.locate.iter().enumerate() {
+        for (cell, &loc) in self.graph.locate.iter().enumerate() {
             let (w, nodes) = cell_matrices(self.problem, loc, cell, t, &mut ws)?;
             visit(nodes, w);
         }

@@ -129,6 +129,7 @@ pub fn le11(kind: CellKind, through: usize, per_segment: usize, around: usize) -
         model: Model {
             cell_material: vec![0; mesh.num_cells()],
             materials: vec![Material::isotropic("LE11", 210e3, 0.3, 2.3e-4)],
+            thermal: Vec::new(),
             initial_temperature: vec![0.0; n],
             part_stress_free_temperature: Vec::new(),
             steps: vec![Step {

@@ -78,6 +78,7 @@ pub fn layered_model(
     Model {
         cell_material: mesh.cell_part.clone(),
         materials: parts.iter().map(|p| p.1.clone()).collect(),
+        thermal: Vec::new(),
         initial_temperature: vec![t_initial; n],
         part_stress_free_temperature: Vec::new(),
         steps: vec![Step {

@@ -258,6 +258,7 @@ fn patch_test(kind: CellKind) {
     let model = Model {
         cell_material: vec![0; mesh.num_cells()],
         materials: vec![material],
+        thermal: Vec::new(),
         initial_temperature: vec![20.0; n],
         part_stress_free_temperature: Vec::new(),
         steps: vec![Step {

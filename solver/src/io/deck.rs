@@ -1000,6 +1000,7 @@ impl Reader {
             model: Model {
                 mesh: self.mesh,
                 materials: self.materials,
+                thermal: Vec::new(),
                 cell_material,
                 initial_temperature: initial,
                 part_stress_free_temperature: Vec::new(),
