@@ -9,22 +9,9 @@ use crate::Case;
 use serde::Serialize;
 use solver::analysis::StepResult;
 use solver::model::Model;
-use solver::post::{part_extremes, principal, von_mises};
-use solver::values::CellValues;
+pub use solver::post::StressMeasures;
+use solver::post::{out_of_plane_range, part_extremes, stress_measures};
 use std::collections::BTreeMap;
-
-/// Stress measures of a group of parts, MPa.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct StressMeasures {
-    pub von_mises_max: f64,
-    /// Largest σzz (tension positive).
-    pub peel_max: f64,
-    /// Largest √(σxz² + σyz²).
-    pub shear_max: f64,
-    /// Volume-weighted mean von Mises (not singular at corners: the
-    /// quantity to follow under mesh refinement).
-    pub von_mises_mean: f64,
-}
 
 /// Per-part extremes at integration points, MPa.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -59,34 +46,8 @@ pub struct Summary {
 /// Stress measures over the cells of `parts`.
 fn measures(model: &Model, result: &StepResult, parts: &[usize]) -> Option<StressMeasures> {
     let mesh = &model.mesh;
-    let mut m = StressMeasures {
-        von_mises_max: 0.0,
-        peel_max: f64::NEG_INFINITY,
-        shear_max: 0.0,
-        von_mises_mean: 0.0,
-    };
-    let (mut volume, mut weighted) = (0.0, 0.0);
-    let mut values: Vec<Option<CellValues>> = vec![None, None, None, None, None];
-    for (cell, b, c) in mesh.cells() {
-        if !parts.contains(&mesh.cell_part[cell]) {
-            continue;
-        }
-        let block = &mesh.blocks[b];
-        let v = values[block.kind as usize].get_or_insert_with(|| CellValues::new(block.kind));
-        let x: Vec<[f64; 3]> = block.cell(c).iter().map(|&n| mesh.coordinates[n]).collect();
-        v.reinit(&x).ok()?;
-        for (q, s) in result.stress.cell(cell).iter().enumerate() {
-            let vm = von_mises(s);
-            m.von_mises_max = m.von_mises_max.max(vm);
-            m.peel_max = m.peel_max.max(s[2]);
-            m.shear_max = m.shear_max.max((s[4] * s[4] + s[5] * s[5]).sqrt());
-            volume += v.detj_w(q);
-            weighted += v.detj_w(q) * vm;
-        }
-    }
-    (volume > 0.0).then(|| {
-        m.von_mises_mean = weighted / volume;
-        m
+    stress_measures(mesh, &result.stress, &result.point_volume, |c| {
+        parts.contains(&mesh.cell_part[c])
     })
 }
 
@@ -104,14 +65,7 @@ impl Summary {
             .iter()
             .filter_map(|f| {
                 let set = mesh.node_sets.get(&f.node_set())?;
-                let (lo, hi) =
-                    set.iter()
-                        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-                            (
-                                lo.min(result.displacement[v][2]),
-                                hi.max(result.displacement[v][2]),
-                            )
-                        });
+                let (lo, hi) = out_of_plane_range(&result.displacement, set);
                 Some((f.label(), (hi - lo) * 1e3))
             })
             .collect();
@@ -122,13 +76,14 @@ impl Summary {
             .iter()
             .filter_map(|n| Some((n.clone(), measures(model, result, &[index(n)?])?)))
             .collect();
-        let die_max_principal_mpa = case.roles.die.as_deref().and_then(index).map(|p| {
-            mesh.cells()
-                .filter(|(cell, ..)| mesh.cell_part[*cell] == p)
-                .flat_map(|(cell, ..)| result.stress.cell(cell).iter().map(|s| principal(s)[0]))
-                .fold(f64::NEG_INFINITY, f64::max)
-        });
-        let parts = part_extremes(mesh, &result.stress)
+        let extremes = part_extremes(mesh, &result.stress);
+        let die_max_principal_mpa = case
+            .roles
+            .die
+            .as_deref()
+            .and_then(index)
+            .map(|p| extremes[p].max_principal);
+        let parts = extremes
             .into_iter()
             .map(|e| PartSummary {
                 part: e.part,

@@ -22,6 +22,7 @@ pub mod loads;
 pub mod mechanics;
 pub mod model;
 pub mod ordering;
+pub mod points;
 pub mod post;
 pub mod quadrature;
 pub mod thermal;

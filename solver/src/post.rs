@@ -1,65 +1,14 @@
-//! Post-processing: stresses at integration points, their extrapolation to
-//! nodes averaged within each part only (stress jumps across a material
-//! interface, so interface nodes get one value per part), von Mises and
-//! principal stresses, and per-part maxima taken at integration points.
+//! Post-processing, a function of the results it is handed (displacements,
+//! stresses and volumes at the integration points): von Mises and principal
+//! stresses, extrapolation to nodes averaged within each part only (stress
+//! jumps across a material interface, so interface nodes get one value per
+//! part), per-part extremes and group measures taken at integration points,
+//! and the out-of-plane range of a face.
 
-use crate::analysis::{AnalysisError, Workspaces};
 use crate::element::{reference_nodes, stiffness_rule};
-use crate::model::Model;
+use crate::points::QpField;
 use mesher::{CellKind, Mesh, Shape};
-use rayon::prelude::*;
-
-/// A Voigt tensor at every integration point of every cell.
-#[derive(Clone, Debug, Default)]
-pub struct QpField {
-    /// Start of each cell's points in `data` (length cells + 1).
-    pub offsets: Vec<usize>,
-    pub data: Vec<[f64; 6]>,
-}
-
-impl QpField {
-    pub fn cell(&self, cell: usize) -> &[[f64; 6]] {
-        &self.data[self.offsets[cell]..self.offsets[cell + 1]]
-    }
-}
-
-/// Stresses `σ = D(T)(ε − ε_th − ε₀)` (MPa) at the integration points of
-/// every cell (zero in absent cells).
-pub fn recover_stresses(
-    model: &Model,
-    locate: &[(usize, usize)],
-    state: &crate::analysis::CellState,
-    displacement: &[[f64; 3]],
-    temperature: &[f64],
-) -> Result<QpField, AnalysisError> {
-    let per_cell: Vec<Vec<[f64; 6]>> = (0..locate.len())
-        .into_par_iter()
-        .map_init(Workspaces::default, |ws, cell| {
-            if !state.active[cell] {
-                // an absent cell carries no stress
-                return Ok(vec![[0.0; 6]; state.eigenstrain.cell(cell).len()]);
-            }
-            let (w, block, c) = ws.gather(model, cell, locate[cell], temperature);
-            w.eps0.copy_from_slice(state.eigenstrain.cell(cell));
-            w.gather_displacement(block.cell(c), displacement);
-            let material = &model.materials[model.cell_material[cell]];
-            w.strains(material)
-                .map_err(|source| AnalysisError::jacobian(block, c, source))?;
-            let mut out = Vec::with_capacity(w.values.num_points());
-            w.stresses_into(material, &mut out);
-            Ok(out)
-        })
-        .collect::<Result<_, AnalysisError>>()?;
-    let mut offsets = Vec::with_capacity(per_cell.len() + 1);
-    offsets.push(0);
-    for p in &per_cell {
-        offsets.push(offsets.last().unwrap() + p.len());
-    }
-    Ok(QpField {
-        offsets,
-        data: per_cell.into_iter().flatten().collect(),
-    })
-}
+use serde::Serialize;
 
 /// Von Mises equivalent stress, MPa.
 pub fn von_mises(s: &[f64; 6]) -> f64 {
@@ -262,6 +211,61 @@ pub fn part_extremes(mesh: &Mesh, field: &QpField) -> Vec<PartExtremes> {
         }
     }
     out
+}
+
+/// Stress measures of a group of cells, MPa.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct StressMeasures {
+    pub von_mises_max: f64,
+    /// Largest σzz (tension positive).
+    pub peel_max: f64,
+    /// Largest √(σxz² + σyz²).
+    pub shear_max: f64,
+    /// Volume-weighted mean von Mises (not singular at corners: the
+    /// quantity to follow under mesh refinement).
+    pub von_mises_mean: f64,
+}
+
+/// Stress measures over the integration points of the cells for which
+/// `in_group(cell)` holds, with the points' volumes `volume` (mm³, laid out
+/// like `stress`); `None` when the group has no volume.
+pub fn stress_measures(
+    mesh: &Mesh,
+    stress: &QpField,
+    volume: &[f64],
+    in_group: impl Fn(usize) -> bool,
+) -> Option<StressMeasures> {
+    let mut m = StressMeasures {
+        von_mises_max: 0.0,
+        peel_max: f64::NEG_INFINITY,
+        shear_max: 0.0,
+        von_mises_mean: 0.0,
+    };
+    let (mut total, mut weighted) = (0.0, 0.0);
+    for cell in (0..mesh.num_cells()).filter(|&c| in_group(c)) {
+        let first = stress.offsets[cell];
+        for (q, s) in stress.cell(cell).iter().enumerate() {
+            let vm = von_mises(s);
+            m.von_mises_max = m.von_mises_max.max(vm);
+            m.peel_max = m.peel_max.max(s[2]);
+            m.shear_max = m.shear_max.max((s[4] * s[4] + s[5] * s[5]).sqrt());
+            total += volume[first + q];
+            weighted += volume[first + q] * vm;
+        }
+    }
+    (total > 0.0).then(|| {
+        m.von_mises_mean = weighted / total;
+        m
+    })
+}
+
+/// Lowest and highest out-of-plane displacement `u_z` (mm) over `nodes`.
+pub fn out_of_plane_range(displacement: &[[f64; 3]], nodes: &[usize]) -> (f64, f64) {
+    nodes
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(displacement[v][2]), hi.max(displacement[v][2]))
+        })
 }
 
 #[cfg(test)]

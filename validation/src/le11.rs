@@ -147,7 +147,7 @@ pub fn le11(kind: CellKind, through: usize, per_segment: usize, around: usize) -
 
 /// σzz at A (MPa): the integration-point stresses extrapolated to the
 /// nodes and averaged over the cells at A.
-pub fn sigma_zz_at_a(le: &Le11, stress: &solver::post::QpField) -> f64 {
+pub fn sigma_zz_at_a(le: &Le11, stress: &solver::points::QpField) -> f64 {
     let mesh = &le.model.mesh;
     let points = solver::post::PartPoints::new(mesh);
     let nodal = points.average(mesh, stress);

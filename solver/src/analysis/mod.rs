@@ -1,0 +1,288 @@
+//! Linear static thermo-elastic analysis, step by step.
+//!
+//! Phases of a step, as [`StaticAnalysis::solve_step`] runs them: set up the
+//! DOF map and pattern (once per set of constrained DOFs and active cells,
+//! with the symbolic factorisation), assemble, solve (factorising only when
+//! the matrix changed), recover the stresses at the integration points.
+//! Births, removals and bonds (`birth.rs`) change the cell state between
+//! steps.
+
+mod assemble;
+mod birth;
+mod error;
+mod recovery;
+mod state;
+
+pub use error::AnalysisError;
+pub use state::CellState;
+
+use crate::assembly::{DofMap, Pattern, NO_EQUATION};
+use crate::graph::MeshGraph;
+use crate::linear::{
+    make_solver, FactorReuse, LinearSolver, SolveStats, SolverChoice, SolverError,
+};
+use crate::model::{Model, Step};
+use crate::points::QpField;
+use assemble::{assemble, AssemblyInput};
+use recovery::{point_volumes, recover_stresses};
+use state::nodes_of;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Results of one step.
+#[derive(Clone, Debug)]
+pub struct StepResult {
+    pub name: String,
+    /// Total time at the end of the step, s.
+    pub time: f64,
+    /// Nodal displacements, mm.
+    pub displacement: Vec<[f64; 3]>,
+    /// Nodal temperatures, °C.
+    pub temperature: Vec<f64>,
+    /// Stress at every integration point, MPa.
+    pub stress: QpField,
+    /// Volume `det J · w` of every integration point, mm³, laid out like
+    /// `stress` (shared by every step of the analysis).
+    pub point_volume: Arc<Vec<f64>>,
+    pub num_equations: usize,
+    pub stats: SolveStats,
+    /// Wall time of assembly, factorisation and solve, s.
+    pub assembly_seconds: f64,
+    pub solve_seconds: f64,
+}
+
+/// The equations of a set of constrained DOFs and active cells: numbering,
+/// pattern, solver (with its symbolic analysis) and the factor kept for
+/// reuse.
+struct System {
+    constrained: BTreeSet<(usize, usize)>,
+    active: Vec<bool>,
+    dofs: DofMap,
+    pattern: Pattern,
+    solver: Box<dyn LinearSolver>,
+    /// The last factorisation's values and timings, to skip identical
+    /// refactorisations and precondition with it when the values move.
+    factor: FactorReuse,
+}
+
+/// Drives the steps of one model, reusing the pattern and symbolic
+/// factorisation between steps with the same constrained DOFs.
+pub struct StaticAnalysis<'m> {
+    model: &'m Model,
+    /// Node graph, equation order, colouring and cell locations, shared with
+    /// the other analyses of the model.
+    graph: Arc<MeshGraph>,
+    choice: SolverChoice,
+    system: Option<System>,
+    state: CellState,
+    reuse_factor: bool,
+    /// Integration-point volumes, computed at the first solve.
+    volumes: Option<Arc<Vec<f64>>>,
+}
+
+impl<'m> StaticAnalysis<'m> {
+    /// An analysis of `model` with a graph of its own.
+    pub fn new(model: &'m Model, choice: SolverChoice) -> Self {
+        Self::with_graph(model, Arc::new(MeshGraph::new(&model.mesh)), choice)
+    }
+
+    /// An analysis of `model` on `graph`, the [`MeshGraph`] of its mesh
+    /// (built once and shared with the model's other analyses).
+    pub fn with_graph(model: &'m Model, graph: Arc<MeshGraph>, choice: SolverChoice) -> Self {
+        StaticAnalysis {
+            model,
+            graph,
+            choice,
+            system: None,
+            state: CellState::all_active(model),
+            reuse_factor: true,
+            volumes: None,
+        }
+    }
+
+    /// An analysis of the same model sharing this one's graph (no new
+    /// graph partitioning) and point volumes.
+    fn sibling(&self) -> StaticAnalysis<'m> {
+        StaticAnalysis {
+            model: self.model,
+            graph: Arc::clone(&self.graph),
+            choice: self.choice,
+            system: None,
+            state: CellState::all_active(self.model),
+            reuse_factor: false,
+            volumes: self.volumes.clone(),
+        }
+    }
+
+    /// Whether a changed stiffness is first solved by conjugate gradients
+    /// preconditioned with the previous factorisation (default on; a new
+    /// factorisation follows when that does not converge quickly).
+    pub fn set_reuse_factor(&mut self, on: bool) {
+        self.reuse_factor = on;
+    }
+
+    /// The active cells and their eigenstrains.
+    pub fn state(&self) -> &CellState {
+        &self.state
+    }
+
+    /// Replaces the cell state (for instance to start with parts absent).
+    pub fn set_state(&mut self, state: CellState) {
+        self.state = state;
+    }
+
+    /// Solves one step: equations, assembly, solve, stress recovery.
+    pub fn solve_step(&mut self, step: &Step) -> Result<StepResult, AnalysisError> {
+        let solver_err = |source| AnalysisError::Solver {
+            step: step.name.clone(),
+            source,
+        };
+        let t_start = Instant::now();
+        self.setup_system(step).map_err(solver_err)?;
+        let (values, mut rhs) = self.assemble_system(step)?;
+        let assembly_seconds = t_start.elapsed().as_secs_f64();
+        let t_solve = Instant::now();
+        let stats = self.solve_system(values, &mut rhs).map_err(solver_err)?;
+        let solve_seconds = t_solve.elapsed().as_secs_f64();
+        let displacement = self.displacements(&rhs);
+        let stress = recover_stresses(
+            self.model,
+            &self.graph.locate,
+            &self.state,
+            &displacement,
+            &step.temperature,
+        )?;
+        let point_volume = self.point_volumes()?;
+        Ok(StepResult {
+            name: step.name.clone(),
+            time: step.time,
+            displacement,
+            temperature: step.temperature.clone(),
+            stress,
+            point_volume,
+            num_equations: self.system().dofs.num_equations,
+            stats,
+            assembly_seconds,
+            solve_seconds,
+        })
+    }
+
+    fn system(&self) -> &System {
+        self.system.as_ref().expect("system set up")
+    }
+
+    /// Reuses the system when the constrained DOFs are unchanged; otherwise
+    /// numbers the equations, builds the pattern and analyses it.
+    fn setup_system(&mut self, step: &Step) -> Result<(), SolverError> {
+        let constrained: BTreeSet<_> = step.constraints.keys().copied().collect();
+        let used: Vec<bool> = nodes_of(self.model, &self.state.active)
+            .iter()
+            .zip(&self.graph.used)
+            .map(|(a, b)| *a && *b)
+            .collect();
+        if let Some(sys) = &mut self.system {
+            if sys.constrained == constrained && sys.active == self.state.active {
+                sys.dofs = DofMap::new(&self.graph.node_order, &used, &step.constraints);
+                return Ok(());
+            }
+        }
+        let dofs = DofMap::new(&self.graph.node_order, &used, &step.constraints);
+        let pattern = Pattern::new((&self.graph.adjacency.0, &self.graph.adjacency.1), &dofs);
+        let solver: Box<dyn LinearSolver> = if dofs.num_equations == 0 {
+            Box::new(crate::linear::ConjugateGradient::new(1e-10, 1)) // nothing to solve
+        } else {
+            make_solver(
+                &pattern,
+                self.choice,
+                crate::linear::amg::NearNullSpace::from_dofs(&dofs, &self.model.mesh.coordinates),
+            )?
+        };
+        self.system = Some(System {
+            constrained,
+            active: self.state.active.clone(),
+            dofs,
+            pattern,
+            solver,
+            factor: Default::default(),
+        });
+        Ok(())
+    }
+
+    /// The stiffness (upper CSC values) and the right-hand side: thermal and
+    /// eigenstrain loads, prescribed displacements moved over, and the
+    /// step's nodal forces.
+    fn assemble_system(&self, step: &Step) -> Result<(Vec<f64>, Vec<f64>), AnalysisError> {
+        let sys = self.system();
+        let mut values = vec![0.0; sys.pattern.nnz()];
+        let mut rhs = vec![0.0; sys.dofs.num_equations];
+        let input = AssemblyInput {
+            model: self.model,
+            coloring: &self.graph.coloring,
+            locate: &self.graph.locate,
+            dofs: &sys.dofs,
+            pattern: &sys.pattern,
+            step,
+            state: &self.state,
+        };
+        assemble(&input, &mut values, &mut rhs)?;
+        for (&(v, d), &f) in &step.loads {
+            let eq = sys.dofs.equation[3 * v + d];
+            if eq != NO_EQUATION {
+                rhs[eq as usize] += f;
+            }
+        }
+        Ok((values, rhs))
+    }
+
+    /// Solves in place for the matrix `values`: a moved stiffness
+    /// (temperature-dependent moduli) is first solved with what the solver
+    /// built for the previous values (the direct factor as CG
+    /// preconditioner; AMG's coarse levels).
+    fn solve_system(
+        &mut self,
+        values: Vec<f64>,
+        rhs: &mut Vec<f64>,
+    ) -> Result<SolveStats, SolverError> {
+        if rhs.is_empty() {
+            return Ok(SolveStats {
+                method: "none (no unknowns)",
+                ..Default::default()
+            });
+        }
+        let try_previous = self.reuse_factor;
+        let sys = self.system.as_mut().expect("system set up");
+        sys.factor
+            .solve(sys.solver.as_mut(), &sys.pattern, values, rhs, try_previous)
+    }
+
+    /// Nodal displacements (mm) from the solution of the equations and the
+    /// prescribed values.
+    fn displacements(&self, solution: &[f64]) -> Vec<[f64; 3]> {
+        let dofs = &self.system().dofs;
+        (0..self.model.mesh.num_nodes())
+            .map(|v| {
+                std::array::from_fn(|d| match dofs.equation[3 * v + d] {
+                    NO_EQUATION => dofs.prescribed[3 * v + d],
+                    eq => solution[eq as usize],
+                })
+            })
+            .collect()
+    }
+
+    /// The integration-point volumes, computed once.
+    fn point_volumes(&mut self) -> Result<Arc<Vec<f64>>, AnalysisError> {
+        if self.volumes.is_none() {
+            self.volumes = Some(Arc::new(point_volumes(self.model, &self.graph.locate)?));
+        }
+        Ok(Arc::clone(self.volumes.as_ref().expect("set above")))
+    }
+
+    /// Name of the linear solver in use.
+    pub fn solver_name(&self) -> &'static str {
+        self.system
+            .as_ref()
+            .map(|s| s.solver.name())
+            .unwrap_or("none")
+    }
+}
