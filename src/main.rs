@@ -69,13 +69,7 @@ impl CaseArgs {
     fn load_variant(&self, variant: Option<&str>) -> Result<Case> {
         let mut case = Case::from_file_variant(&self.case, &self.set, variant)?;
         if self.quick {
-            case.controls.kind = mesher::CellKind::Hex8I;
-            case.controls.layers = 1;
-            for p in &mut case.parts {
-                p.geometry.layers = None;
-            }
-            case.controls.across_prisms = 1;
-            case.controls.size *= 2.0;
+            case = case.quick();
         }
         if self.single_step {
             case.process = None;

@@ -21,9 +21,12 @@
 //! as another key of `[process]` (`peak_temperature = "200 C"`), so that
 //! `--set process.peak_temperature="180 C"` changes every step using it.
 
+use crate::case::{Case, CaseError};
+use crate::part::FaceRef;
+use crate::part::{face, part_names, CasePart};
 use crate::summary::{StressMeasures, Summary};
-use crate::{Case, CaseError, FaceRef};
 use materials::cure::Cure;
+use materials::library::Library;
 use materials::toml_reader::{TomlError, TomlReader};
 use materials::units::{parse_quantity, Dimension};
 use serde::Serialize;
@@ -245,7 +248,7 @@ fn tool(
     r: &TomlReader<'_>,
     place: &str,
     v: &Value,
-    case: &Case,
+    parts: &[CasePart],
     dir: Option<&Path>,
 ) -> Result<Tool, TomlError> {
     let t = v.as_table().ok_or_else(|| {
@@ -255,11 +258,11 @@ fn tool(
         )
     })?;
     r.only(place, t, &["face", "temperature", "table", "conductance"])?;
-    let face = crate::face(
+    let face = face(
         r,
         &format!("{place}.face"),
         r.field(place, t, "face")?,
-        &case.parts,
+        parts,
     )?;
     let profile = match (t.get("temperature"), t.get("table")) {
         (Some(v), None) => {
@@ -294,12 +297,13 @@ fn tool(
 }
 
 impl Recipe {
-    /// Reads `[process]` (already known to exist) for `case`; `dir` resolves
-    /// CSV tables.
+    /// Reads `[process]` (already known to exist) of a case with `parts`
+    /// and materials from `library`; `dir` resolves CSV tables.
     pub fn parse(
         r: &TomlReader<'_>,
         v: &Value,
-        case: &Case,
+        parts: &[CasePart],
+        library: &Library,
         dir: Option<&Path>,
     ) -> Result<Recipe, TomlError> {
         let t = v
@@ -340,7 +344,7 @@ impl Recipe {
                 Some(Value::Boolean(false)) => continue,
                 Some(_) => return Err(r.err(&format!("{place}.enabled"), "expected true or false")),
             }
-            steps.push(Self::step(r, &place, s, i, case, dir)?);
+            steps.push(Self::step(r, &place, s, i, parts, dir)?);
         }
         if steps.is_empty() {
             return Err(r.err("process.step", "the recipe has no steps"));
@@ -357,12 +361,11 @@ impl Recipe {
             })?;
             for (part, v) in ct {
                 let place = format!("process.cure.{part}");
-                let p = case
-                    .parts
+                let p = parts
                     .iter()
                     .find(|p| &p.geometry.name == part)
                     .ok_or_else(|| r.err(&place, format!("no part named '{part}'")))?;
-                let base = case.library.get(&p.material).and_then(|m| m.cure.as_ref());
+                let base = library.get(&p.material).and_then(|m| m.cure.as_ref());
                 let pt = v.as_table().ok_or_else(|| {
                     r.err(&place, "expected a table ({} for the library's kinetics)")
                 })?;
@@ -398,7 +401,7 @@ impl Recipe {
         place: &str,
         s: &Value,
         i: usize,
-        case: &Case,
+        parts: &[CasePart],
         dir: Option<&Path>,
     ) -> Result<RecipeStep, TomlError> {
         let st = s
@@ -466,11 +469,11 @@ impl Recipe {
         }
         let head = st
             .get("head")
-            .map(|v| tool(r, &format!("{place}.head"), v, case, dir))
+            .map(|v| tool(r, &format!("{place}.head"), v, parts, dir))
             .transpose()?;
         let stage = st
             .get("stage")
-            .map(|v| tool(r, &format!("{place}.stage"), v, case, dir))
+            .map(|v| tool(r, &format!("{place}.stage"), v, parts, dir))
             .transpose()?;
         let ambient = match r.field(place, st, "ambient")? {
             Value::Table(t) => {
@@ -501,12 +504,7 @@ impl Recipe {
                     r.err(&pp, "expected { face = \"part.bottom\", value = \"2 MPa\" } or { face, force = \"30 N\" }")
                 })?;
                 r.only(&pp, t, &["face", "value", "force"])?;
-                let face = crate::face(
-                    r,
-                    &format!("{pp}.face"),
-                    r.field(&pp, t, "face")?,
-                    &case.parts,
-                )?;
+                let face = face(r, &format!("{pp}.face"), r.field(&pp, t, "face")?, parts)?;
                 let load = match (t.get("value"), t.get("force")) {
                     (Some(v), None) => {
                         Load::Pressure(r.scalar(&format!("{pp}.value"), v, Dimension::Stress)?)
@@ -529,8 +527,7 @@ impl Recipe {
                 Some((face, load))
             }
         };
-        let names =
-            |key: &str| crate::part_names(r, &format!("{place}.{key}"), st.get(key), &case.parts);
+        let names = |key: &str| part_names(r, &format!("{place}.{key}"), st.get(key), parts);
         Ok(RecipeStep {
             name,
             duration,
@@ -1013,7 +1010,7 @@ fn step_supports(
     match (&s.pressure, &s.stage) {
         (Some((face, load)), Some(stage)) => {
             let staged = Case {
-                supports: crate::Supports::Stage(stage.face.clone()),
+                supports: crate::case::Supports::Stage(stage.face.clone()),
                 ..case.clone()
             };
             let constraints = staged.constraints(&model.mesh)?;

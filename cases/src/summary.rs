@@ -5,7 +5,7 @@
 //! largest first principal stress (MPa). Maxima are taken at integration
 //! points; the bump mean is volume-weighted.
 
-use crate::Case;
+use crate::case::Case;
 use serde::Serialize;
 use solver::analysis::StepResult;
 use solver::model::Model;

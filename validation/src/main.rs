@@ -748,10 +748,7 @@ fn calculix_cases(quick: bool) -> Vec<Entry> {
         let path = root.join(format!("../cases/{name}.toml"));
         let mut case = cases::Case::from_file(&path).unwrap_or_else(|e| panic!("{e}"));
         if quick {
-            case.controls.kind = CellKind::Hex8I;
-            case.controls.layers = 1;
-            case.controls.across_prisms = 1;
-            case.controls.size *= 2.0;
+            case = case.quick();
         }
         let label = format!(
             "{name} ({}, single step) vs CalculiX",

@@ -8,7 +8,6 @@ use cases::summary::Summary;
 use cases::Case;
 use materials::{Expansion, ExpansionTable, Table};
 use mesher::package::Symmetry;
-use mesher::CellKind;
 use solver::analysis::{StaticAnalysis, StepResult};
 use solver::linear::SolverChoice;
 use solver::model::Model;
@@ -23,12 +22,9 @@ const CASES: [&str; 4] = [
 
 fn quick(name: &str) -> Case {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../cases/{name}.toml"));
-    let mut case = Case::from_file(&path).unwrap_or_else(|e| panic!("{e}"));
-    case.controls.kind = CellKind::Hex8I;
-    case.controls.layers = 1;
-    case.controls.across_prisms = 1;
-    case.controls.size *= 2.0;
-    case
+    Case::from_file(&path)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .quick()
 }
 
 fn solve(case: &Case) -> (Model, StepResult, Summary) {

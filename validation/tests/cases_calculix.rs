@@ -11,18 +11,12 @@
 //! ccx skips loudly; in CI it fails.
 
 use cases::Case;
-use mesher::CellKind;
 use std::path::PathBuf;
 use validation::calculix;
 
 fn coarse(name: &str) -> Case {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../cases/{name}.toml"));
-    let mut case = Case::from_file(&path).unwrap();
-    case.controls.kind = CellKind::Hex8I;
-    case.controls.layers = 1;
-    case.controls.across_prisms = 1;
-    case.controls.size *= 2.0;
-    case
+    Case::from_file(&path).unwrap().quick()
 }
 
 fn compare(name: &str) {

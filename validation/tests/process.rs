@@ -4,7 +4,6 @@
 use cases::process::run_recipe;
 use cases::summary::Summary;
 use cases::Case;
-use mesher::CellKind;
 use solver::analysis::StaticAnalysis;
 use solver::linear::SolverChoice;
 use std::path::PathBuf;
@@ -20,13 +19,9 @@ fn quick_case(name: &str, recipe: &str) -> Case {
         }
         text.push_str(recipe);
     }
-    let mut case = Case::from_toml(&text, &path.display().to_string(), path.parent())
-        .unwrap_or_else(|e| panic!("{e}"));
-    case.controls.kind = CellKind::Hex8I;
-    case.controls.layers = 1;
-    case.controls.across_prisms = 1;
-    case.controls.size *= 2.0;
-    case
+    Case::from_toml(&text, &path.display().to_string(), path.parent())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .quick()
 }
 
 /// A recipe without gradients — placed at 180 °C, then a steady hold with
