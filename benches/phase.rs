@@ -31,6 +31,37 @@ fn main() {
         d.factor_nnz() as f64 * 8e-9
     );
     println!("factor flops {:.3e}", d.factor_flops().unwrap_or(0.0));
+    metis_settings(&model, &adj);
+    amd_fill(&model, &adj);
+    let mut vals = vec![-0.01; p.nnz()];
+    for j in 0..p.n {
+        vals[p.col_ptr[j + 1] as usize - 1] = 1000.0;
+    }
+    real_matrix(&model);
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let t = Instant::now();
+            d.factorize(&p, &vals).unwrap();
+            let f = t.elapsed().as_secs_f64();
+            let mut rhs = vec![1.0; p.n];
+            let t = Instant::now();
+            d.solve(&mut rhs).unwrap();
+            println!(
+                "{threads} thread(s): numeric {f:.3} s, solve {:.3} s",
+                t.elapsed().as_secs_f64()
+            );
+        });
+    }
+}
+
+type Adjacency = (Vec<usize>, Vec<usize>);
+
+/// Fill and flops of the factor for four METIS settings.
+fn metis_settings(model: &solver::model::Model, adj: &Adjacency) {
     for (seps, iters) in [(1, 10), (3, 10), (5, 20), (10, 30)] {
         let t = Instant::now();
         let o = solver::ordering::nested_dissection_with(
@@ -52,7 +83,10 @@ fn main() {
             dd.factor_flops().unwrap_or(0.0)
         );
     }
-    // AMD on the natural order for comparison
+}
+
+/// faer's AMD on the natural order, for comparison.
+fn amd_fill(model: &solver::model::Model, adj: &Adjacency) {
     let natural: Vec<usize> = (0..model.mesh.num_nodes()).collect();
     let dn = DofMap::new(&natural, &model.used_nodes(), &model.steps[0].constraints);
     let pn = Pattern::new((&adj.0, &adj.1), &dn);
@@ -71,52 +105,32 @@ fn main() {
     )
     .unwrap();
     println!("faer AMD factor nnz {}", amd.len_val());
-    let mut vals = vec![-0.01; p.nnz()];
-    for j in 0..p.n {
-        vals[p.col_ptr[j + 1] as usize - 1] = 1000.0;
-    }
-    {
-        let t = Instant::now();
-        let r = solver::analysis::StaticAnalysis::new(&model, solver::linear::SolverChoice::Direct)
+}
+
+/// The real stiffness through the analysis driver, in the global pool and
+/// in a 2-thread one.
+fn real_matrix(model: &solver::model::Model) {
+    let t = Instant::now();
+    let r = solver::analysis::StaticAnalysis::new(model, solver::linear::SolverChoice::Direct)
+        .solve_step(&model.steps[0])
+        .unwrap();
+    println!(
+        "real matrix, global pool: assembly {:.3} s, solve {:.3} s, total {:.3} s",
+        r.assembly_seconds,
+        r.solve_seconds,
+        t.elapsed().as_secs_f64()
+    );
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    pool.install(|| {
+        let r = solver::analysis::StaticAnalysis::new(model, solver::linear::SolverChoice::Direct)
             .solve_step(&model.steps[0])
             .unwrap();
         println!(
-            "real matrix, global pool: assembly {:.3} s, solve {:.3} s, total {:.3} s",
-            r.assembly_seconds,
-            r.solve_seconds,
-            t.elapsed().as_secs_f64()
+            "real matrix, 2-thread pool: assembly {:.3} s, solve {:.3} s",
+            r.assembly_seconds, r.solve_seconds
         );
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
-            .unwrap();
-        pool.install(|| {
-            let r =
-                solver::analysis::StaticAnalysis::new(&model, solver::linear::SolverChoice::Direct)
-                    .solve_step(&model.steps[0])
-                    .unwrap();
-            println!(
-                "real matrix, 2-thread pool: assembly {:.3} s, solve {:.3} s",
-                r.assembly_seconds, r.solve_seconds
-            );
-        });
-    }
-    for threads in [1, 2] {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        pool.install(|| {
-            let t = Instant::now();
-            d.factorize(&p, &vals).unwrap();
-            let f = t.elapsed().as_secs_f64();
-            let mut rhs = vec![1.0; p.n];
-            let t = Instant::now();
-            d.solve(&mut rhs).unwrap();
-            println!(
-                "{threads} thread(s): numeric {f:.3} s, solve {:.3} s",
-                t.elapsed().as_secs_f64()
-            );
-        });
-    }
+    });
 }

@@ -52,6 +52,45 @@ pub struct Cure {
     pub shrinkage: f64,
 }
 
+impl CureModel {
+    /// Checks the constants: non-negative rates and energies, reaction
+    /// orders that let an uncured adhesive start, a positive time above.
+    fn check(&self, r: &TomlReader<'_>, place: &str) -> Result<(), TomlError> {
+        match *self {
+            CureModel::Kamal {
+                a1,
+                a2,
+                m,
+                n,
+                e1,
+                e2,
+            } => {
+                if !(a1 >= 0.0 && a2 >= 0.0 && a1 + a2 > 0.0 && e1 >= 0.0 && e2 >= 0.0) {
+                    return Err(r.err(
+                        place,
+                        "a1, a2, e1, e2 must be non-negative and a1 + a2 positive",
+                    ));
+                }
+                if !(m >= 0.0 && n > 0.0) {
+                    return Err(r.err(place, "reaction orders need m >= 0 and n > 0"));
+                }
+                if a1 == 0.0 && m > 0.0 {
+                    return Err(r.err(
+                        place,
+                        "with a1 = 0 and m > 0 an uncured adhesive never starts to cure",
+                    ));
+                }
+            }
+            CureModel::TimeAbove { time, .. } => {
+                if !(time > 0.0) {
+                    return Err(r.err(&format!("{place}.time"), "must be positive"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Cure {
     /// The Kamal rate constants `[k₁, k₂]` (1/s) at `t` (°C); zero for the
     /// time-above model.
@@ -202,37 +241,7 @@ impl Cure {
                 ))
             }
         };
-        match model {
-            CureModel::Kamal {
-                a1,
-                a2,
-                m,
-                n,
-                e1,
-                e2,
-            } => {
-                if !(a1 >= 0.0 && a2 >= 0.0 && a1 + a2 > 0.0 && e1 >= 0.0 && e2 >= 0.0) {
-                    return Err(r.err(
-                        place,
-                        "a1, a2, e1, e2 must be non-negative and a1 + a2 positive",
-                    ));
-                }
-                if !(m >= 0.0 && n > 0.0) {
-                    return Err(r.err(place, "reaction orders need m >= 0 and n > 0"));
-                }
-                if a1 == 0.0 && m > 0.0 {
-                    return Err(r.err(
-                        place,
-                        "with a1 = 0 and m > 0 an uncured adhesive never starts to cure",
-                    ));
-                }
-            }
-            CureModel::TimeAbove { time, .. } => {
-                if !(time > 0.0) {
-                    return Err(r.err(&format!("{place}.time"), "must be positive"));
-                }
-            }
-        }
+        model.check(r, place)?;
         let default_gel = match model {
             CureModel::Kamal { .. } => 0.5,
             CureModel::TimeAbove { .. } => 1.0,

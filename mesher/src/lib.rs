@@ -40,6 +40,17 @@ pub enum Shape {
 }
 
 impl CellKind {
+    /// Every kind, in declaration order (`kind as usize` indexes it).
+    pub const ALL: [CellKind; 5] = [
+        CellKind::Hex8,
+        CellKind::Hex8I,
+        CellKind::Hex20,
+        CellKind::Hex20R,
+        CellKind::Tet10,
+    ];
+    /// Number of kinds: the length of a per-kind table.
+    pub const COUNT: usize = Self::ALL.len();
+
     /// Number of nodes of one cell.
     pub const fn nodes_per_cell(self) -> usize {
         match self {

@@ -2,7 +2,7 @@
 //! `f_a = −p ∫ N_a n dA` (n the outward unit normal, p > 0 pushing in).
 //! Units: p in MPa, areas mm², forces N.
 
-use crate::element::face::{area_vector, cell_of, face_rule, face_shape, faces};
+use crate::element::face::{area_vector, cell_of, face_rule, face_shape, faces, FaceShape};
 use mesher::Mesh;
 use std::collections::BTreeMap;
 
@@ -39,8 +39,9 @@ fn face_vector(
     let (mut shp, mut dn) = (vec![0.0; n], vec![[0.0; 2]; n]);
     let mut per_node = vec![[0.0; 3]; n];
     let mut total = [0.0; 3];
-    for (s, w) in face_rule(n) {
-        face_shape(n, s, &mut shp, &mut dn);
+    let face = FaceShape::of(shape, k);
+    for (s, w) in face_rule(face) {
+        face_shape(face, s, &mut shp, &mut dn);
         let c = area_vector(&x, &dn);
         for i in 0..n {
             for d in 0..3 {

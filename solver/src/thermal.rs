@@ -66,29 +66,44 @@ impl Convection {
     }
 }
 
-/// `∫ h N_a N_b dA` (row-major) and `∫ h T_∞ N_a dA` of one face with node
-/// coordinates `x`, into `k` and `f`.
-fn face_matrices(x: &[[f64; 3]], film: f64, ambient: f64, k: &mut [f64], f: &mut [f64]) {
-    use crate::element::face::{area_factor, face_rule, face_shape};
-    let n = x.len();
+/// A convecting face's matrices: its mesh nodes, `∫ h N_a N_b dA`
+/// (row-major, mW/°C) and `∫ h T_∞ N_a dA` (mW), for face `k` of global
+/// cell `cell`.
+fn face_matrices(
+    mesh: &Mesh,
+    cell: usize,
+    k: usize,
+    film: f64,
+    ambient: f64,
+) -> (Vec<usize>, Vec<f64>, Vec<f64>) {
+    use crate::element::face::{area_factor, cell_of, face_rule, face_shape, faces, FaceShape};
+    let (cell_shape, cell_nodes) = cell_of(mesh, cell);
+    let nodes: Vec<usize> = faces(cell_shape)[k]
+        .iter()
+        .map(|&a| cell_nodes[a])
+        .collect();
+    let x: Vec<[f64; 3]> = nodes.iter().map(|&v| mesh.coordinates[v]).collect();
+    let face = FaceShape::of(cell_shape, k);
+    let n = nodes.len();
     let mut shape = vec![0.0; n];
     let mut dn = vec![[0.0; 2]; n];
-    k.iter_mut().for_each(|v| *v = 0.0);
-    f.iter_mut().for_each(|v| *v = 0.0);
-    for (s, w) in face_rule(n) {
-        face_shape(n, s, &mut shape, &mut dn);
-        let da = w * area_factor(x, &dn);
+    let (mut ke, mut fe) = (vec![0.0; n * n], vec![0.0; n]);
+    for (s, w) in face_rule(face) {
+        face_shape(face, s, &mut shape, &mut dn);
+        let da = w * area_factor(&x, &dn);
         for a in 0..n {
-            f[a] += film * ambient * shape[a] * da;
+            fe[a] += film * ambient * shape[a] * da;
             for b in 0..n {
-                k[a * n + b] += film * shape[a] * shape[b] * da;
+                ke[a * n + b] += film * shape[a] * shape[b] * da;
             }
         }
     }
+    (nodes, ke, fe)
 }
 
 /// The conduction problem on a mesh: thermal properties per material and a
 /// material per cell.
+#[derive(Clone)]
 pub struct ThermalProblem<'m> {
     pub mesh: &'m Mesh,
     /// Thermal properties of each material (`None` if it has none).
@@ -113,7 +128,7 @@ impl<'m> ThermalProblem<'m> {
 
 /// Backward-Euler time stepping for one problem.
 pub struct TransientThermal<'m> {
-    problem: &'m ThermalProblem<'m>,
+    problem: ThermalProblem<'m>,
     /// Node graph, equation order, colouring and cell locations, shared with
     /// the other analyses of the model.
     graph: Arc<MeshGraph>,
@@ -170,7 +185,7 @@ impl ThermalWorkspace {
     }
 }
 
-type ThermalWorkspaces = [Option<ThermalWorkspace>; 5];
+type ThermalWorkspaces = [Option<ThermalWorkspace>; CellKind::COUNT];
 
 /// Gathers cell `cell` at temperatures `t` into the workspace of its kind and
 /// computes its conduction and capacity matrices; returns the workspace and
@@ -204,15 +219,15 @@ fn cell_matrices<'w, 'p>(
 
 impl<'m> TransientThermal<'m> {
     /// Time stepping of `problem` with a graph of its own.
-    pub fn new(problem: &'m ThermalProblem<'m>) -> Self {
+    pub fn new(problem: &ThermalProblem<'m>) -> Self {
         Self::with_graph(problem, Arc::new(MeshGraph::new(problem.mesh)))
     }
 
     /// Time stepping of `problem` on `graph`, the [`MeshGraph`] of its mesh
     /// (built once and shared with the model's other analyses).
-    pub fn with_graph(problem: &'m ThermalProblem<'m>, graph: Arc<MeshGraph>) -> Self {
+    pub fn with_graph(problem: &ThermalProblem<'m>, graph: Arc<MeshGraph>) -> Self {
         TransientThermal {
-            problem,
+            problem: problem.clone(),
             graph,
             system: None,
         }
@@ -266,7 +281,7 @@ impl<'m> TransientThermal<'m> {
         fixed: &BTreeMap<usize, f64>,
         convection: &[Convection],
     ) -> Result<Vec<f64>, ThermalError> {
-        let problem = self.problem;
+        let problem = &self.problem;
         let keys: BTreeSet<usize> = fixed.keys().copied().collect();
         let constraints: BTreeMap<(usize, usize), f64> =
             fixed.iter().map(|(&v, &t)| ((v, 0), t)).collect();
@@ -308,15 +323,7 @@ impl<'m> TransientThermal<'m> {
         // convection faces, one after another (few, and deterministic)
         for conv in convection {
             for &(cell, k) in &conv.faces {
-                let nodes_all = problem.mesh.cell_nodes(cell);
-                let local = crate::element::face::faces(
-                    crate::element::face::cell_of(problem.mesh, cell).0,
-                )[k];
-                let nodes: Vec<usize> = local.iter().map(|&a| nodes_all[a]).collect();
-                let x: Vec<[f64; 3]> = nodes.iter().map(|&v| problem.mesh.coordinates[v]).collect();
-                let n = nodes.len();
-                let (mut ke, mut fe) = (vec![0.0; n * n], vec![0.0; n]);
-                face_matrices(&x, conv.film, conv.ambient, &mut ke, &mut fe);
+                let (nodes, ke, fe) = face_matrices(problem.mesh, cell, k, conv.film, conv.ambient);
                 // SAFETY: single-threaded here.
                 unsafe { scatter(&nodes, &ke, &fe, &dofs, pattern, vals, f) };
             }
@@ -343,7 +350,7 @@ impl<'m> TransientThermal<'m> {
     ) -> Result<(), ThermalError> {
         let mut ws = ThermalWorkspaces::default();
         for (cell, &loc) in self.graph.locate.iter().enumerate() {
-            let (w, nodes) = cell_matrices(self.problem, loc, cell, t, &mut ws)?;
+            let (w, nodes) = cell_matrices(&self.problem, loc, cell, t, &mut ws)?;
             visit(nodes, w);
         }
         Ok(())
@@ -379,21 +386,10 @@ impl<'m> TransientThermal<'m> {
         let mut q = 0.0;
         for conv in convection {
             for &(cell, k) in &conv.faces {
-                let nodes_all = mesh.cell_nodes(cell);
-                let local =
-                    crate::element::face::faces(crate::element::face::cell_of(mesh, cell).0)[k];
-                let x: Vec<[f64; 3]> = local
-                    .iter()
-                    .map(|&a| mesh.coordinates[nodes_all[a]])
-                    .collect();
-                let n = x.len();
-                let (mut ke, mut fe) = (vec![0.0; n * n], vec![0.0; n]);
-                face_matrices(&x, conv.film, conv.ambient, &mut ke, &mut fe);
+                let (nodes, ke, fe) = face_matrices(mesh, cell, k, conv.film, conv.ambient);
+                let n = nodes.len();
                 for a in 0..n {
-                    q += (0..n)
-                        .map(|b| ke[a * n + b] * t[nodes_all[local[b]]])
-                        .sum::<f64>()
-                        - fe[a];
+                    q += (0..n).map(|b| ke[a * n + b] * t[nodes[b]]).sum::<f64>() - fe[a];
                 }
             }
         }

@@ -6,11 +6,12 @@ use super::state::CellState;
 use crate::assembly::{scatter, Coloring, DofMap, Pattern, SharedMut};
 use crate::mechanics::CellWorkspace;
 use crate::model::{Model, Step};
+use mesher::CellKind;
 use rayon::prelude::*;
 
 /// One lazily created workspace per cell kind, per thread.
 #[derive(Default)]
-pub(crate) struct Workspaces([Option<CellWorkspace>; 5]);
+pub(crate) struct Workspaces([Option<CellWorkspace>; CellKind::COUNT]);
 
 impl Workspaces {
     /// The workspace of the kind of global cell `cell` (at `(block, local)`),

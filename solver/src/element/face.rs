@@ -33,11 +33,51 @@ pub fn faces(shape: Shape) -> &'static [&'static [usize]] {
     }
 }
 
+/// The surface element of a face.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum FaceShape {
+    /// Bilinear quadrilateral (faces of Hex8).
+    Quad4,
+    /// Serendipity quadrilateral (faces of Hex20).
+    Quad8,
+    /// Quadratic triangle (faces of Tet10).
+    Tri6,
+}
+
+impl FaceShape {
+    /// The surface element of face `face` of a cell of `shape`.
+    pub fn of(shape: Shape, face: usize) -> FaceShape {
+        let _ = face; // every face of the shapes so far has the same element
+        match shape {
+            Shape::Hex8 => FaceShape::Quad4,
+            Shape::Hex20 => FaceShape::Quad8,
+            Shape::Tet10 => FaceShape::Tri6,
+        }
+    }
+
+    /// Nodes of the face.
+    pub fn nodes(self) -> usize {
+        match self {
+            FaceShape::Quad4 => 4,
+            FaceShape::Quad8 => 8,
+            FaceShape::Tri6 => 6,
+        }
+    }
+
+    /// Corner nodes of the face (listed first).
+    pub fn corners(self) -> usize {
+        match self {
+            FaceShape::Quad4 | FaceShape::Quad8 => 4,
+            FaceShape::Tri6 => 3,
+        }
+    }
+}
+
 /// Gauss points and weights on a face's reference domain: `[-1, 1]²` for
 /// quadrilaterals (3 x 3), the unit triangle for triangles (3 points, exact
 /// for quadratics).
-pub fn face_rule(nodes: usize) -> Vec<([f64; 2], f64)> {
-    if nodes == 6 {
+pub fn face_rule(face: FaceShape) -> Vec<([f64; 2], f64)> {
+    if face == FaceShape::Tri6 {
         vec![
             ([1.0 / 6.0, 1.0 / 6.0], 1.0 / 6.0),
             ([2.0 / 3.0, 1.0 / 6.0], 1.0 / 6.0),
@@ -55,16 +95,16 @@ pub fn face_rule(nodes: usize) -> Vec<([f64; 2], f64)> {
     }
 }
 
-/// Surface shape values and reference derivatives of a face with `nodes`
-/// nodes (4: bilinear quad, 8: serendipity quad, 6: quadratic triangle).
-pub fn face_shape(nodes: usize, s: [f64; 2], n: &mut [f64], dn: &mut [[f64; 2]]) {
+/// Surface shape values and reference derivatives of a face element at
+/// `s` into `n` and `dn` (one entry per node of the face).
+pub fn face_shape(face: FaceShape, s: [f64; 2], n: &mut [f64], dn: &mut [[f64; 2]]) {
     let [x, y] = s;
-    match nodes {
-        4 | 8 => {
+    match face {
+        FaceShape::Quad4 | FaceShape::Quad8 => {
             const C: [[f64; 2]; 4] = [[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]];
             for (a, c) in C.iter().enumerate() {
                 let (fx, fy) = (1.0 + c[0] * x, 1.0 + c[1] * y);
-                if nodes == 4 {
+                if face == FaceShape::Quad4 {
                     n[a] = 0.25 * fx * fy;
                     dn[a] = [0.25 * c[0] * fy, 0.25 * fx * c[1]];
                 } else {
@@ -73,7 +113,7 @@ pub fn face_shape(nodes: usize, s: [f64; 2], n: &mut [f64], dn: &mut [[f64; 2]])
                     dn[a] = [0.25 * c[0] * fy * (t + fx), 0.25 * c[1] * fx * (t + fy)];
                 }
             }
-            if nodes == 8 {
+            if face == FaceShape::Quad8 {
                 // mid-edge nodes at (0,-1), (1,0), (0,1), (-1,0)
                 n[4] = 0.5 * (1.0 - x * x) * (1.0 - y);
                 dn[4] = [-x * (1.0 - y), -0.5 * (1.0 - x * x)];
@@ -85,7 +125,7 @@ pub fn face_shape(nodes: usize, s: [f64; 2], n: &mut [f64], dn: &mut [[f64; 2]])
                 dn[7] = [-0.5 * (1.0 - y * y), -(1.0 - x) * y];
             }
         }
-        6 => {
+        FaceShape::Tri6 => {
             let l = [1.0 - x - y, x, y];
             let dl = [[-1.0, -1.0], [1.0, 0.0], [0.0, 1.0]];
             for c in 0..3 {
@@ -100,7 +140,6 @@ pub fn face_shape(nodes: usize, s: [f64; 2], n: &mut [f64], dn: &mut [[f64; 2]])
                 ];
             }
         }
-        _ => panic!("face_shape: no surface element with {nodes} nodes"),
     }
 }
 
@@ -113,14 +152,14 @@ pub fn exterior_faces(mesh: &mesher::Mesh) -> Vec<(usize, usize)> {
         k.sort_unstable();
         k
     };
-    let corners = |shape: Shape| if shape == Shape::Tet10 { 3 } else { 4 };
+    let corners = |shape: Shape, face: usize| FaceShape::of(shape, face).corners();
     let mut count: HashMap<Vec<usize>, u32> = HashMap::new();
     for (_, b, c) in mesh.cells() {
         let block = &mesh.blocks[b];
         let shape = block.kind.shape();
-        for f in faces(shape) {
+        for (k, f) in faces(shape).iter().enumerate() {
             *count
-                .entry(key(block.cell(c), f, corners(shape)))
+                .entry(key(block.cell(c), f, corners(shape, k)))
                 .or_default() += 1;
         }
     }
@@ -129,7 +168,7 @@ pub fn exterior_faces(mesh: &mesher::Mesh) -> Vec<(usize, usize)> {
         let block = &mesh.blocks[b];
         let shape = block.kind.shape();
         for (k, f) in faces(shape).iter().enumerate() {
-            if count[&key(block.cell(c), f, corners(shape))] == 1 {
+            if count[&key(block.cell(c), f, corners(shape, k))] == 1 {
                 out.push((cell, k));
             }
         }
@@ -201,10 +240,12 @@ mod tests {
                 let x: Vec<[f64; 3]> = f.iter().map(|&a| refs[a]).collect();
                 let mut n = vec![0.0; f.len()];
                 let mut dn = vec![[0.0; 2]; f.len()];
-                let area: f64 = face_rule(f.len())
+                let face = FaceShape::of(shape, k);
+                assert_eq!(face.nodes(), f.len());
+                let area: f64 = face_rule(face)
                     .iter()
                     .map(|(s, w)| {
-                        face_shape(f.len(), *s, &mut n, &mut dn);
+                        face_shape(face, *s, &mut n, &mut dn);
                         assert!((n.iter().sum::<f64>() - 1.0).abs() < 1e-14);
                         w * area_factor(&x, &dn)
                     })

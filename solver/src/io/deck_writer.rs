@@ -54,18 +54,29 @@ pub fn write_deck_with_changes(
     changes: &[ModelChange],
     w: &mut impl Write,
 ) -> Result<(), DeckWriteError> {
-    let mesh = &model.mesh;
-    let cell_ids: Vec<u64> = mesh
-        .blocks
-        .iter()
-        .flat_map(|b| b.cell_ids.iter().copied())
-        .collect();
     let part_material = part_materials(model)?;
     writeln!(
         w,
         "*HEADING\nWritten by pkgstress {}",
         env!("CARGO_PKG_VERSION")
     )?;
+    write_mesh(w, model, &part_material)?;
+    let nonlinear = changes.iter().any(|c| !c.add.is_empty());
+    write_materials(w, model, &part_material, nonlinear)?;
+    writeln!(w, "*INITIAL CONDITIONS, TYPE=TEMPERATURE")?;
+    write_temperatures(w, model, &model.initial_temperature)?;
+    write_steps(w, model, changes)?;
+    Ok(())
+}
+
+/// Nodes, elements by block and part, the `EALL` set of the parts with a
+/// material, and the node sets.
+fn write_mesh(
+    w: &mut impl Write,
+    model: &Model,
+    part_material: &[Option<usize>],
+) -> io::Result<()> {
+    let mesh = &model.mesh;
     writeln!(w, "*NODE, NSET=NALL")?;
     for (x, id) in mesh.coordinates.iter().zip(&mesh.node_ids) {
         writeln!(w, "{id}, {:.12e}, {:.12e}, {:.12e}", x[0], x[1], x[2])?;
@@ -117,7 +128,19 @@ pub fn write_deck_with_changes(
             writeln!(w, "{},", ids.join(", "))?;
         }
     }
-    let mut nonlinear = changes.iter().any(|c| !c.add.is_empty());
+    Ok(())
+}
+
+/// The materials in use (with a never-reached yield stress on one when
+/// cells are born strain-free, which CalculiX needs), a derived material
+/// per part with its own stress-free temperature, and the sections.
+fn write_materials(
+    w: &mut impl Write,
+    model: &Model,
+    part_material: &[Option<usize>],
+    mut nonlinear: bool,
+) -> Result<(), DeckWriteError> {
+    let mesh = &model.mesh;
     for (m, material) in model.materials.iter().enumerate() {
         if !part_material.contains(&Some(m)) {
             continue;
@@ -163,8 +186,18 @@ pub fn write_deck_with_changes(
             )?;
         }
     }
-    writeln!(w, "*INITIAL CONDITIONS, TYPE=TEMPERATURE")?;
-    write_temperatures(w, model, &model.initial_temperature)?;
+    Ok(())
+}
+
+/// One static step per model step: its model change, constraints,
+/// temperatures, loads and output requests.
+fn write_steps(w: &mut impl Write, model: &Model, changes: &[ModelChange]) -> io::Result<()> {
+    let mesh = &model.mesh;
+    let cell_ids: Vec<u64> = mesh
+        .blocks
+        .iter()
+        .flat_map(|b| b.cell_ids.iter().copied())
+        .collect();
     let mut previous_time = 0.0;
     for (i, step) in model.steps.iter().enumerate() {
         // one increment the length of the step (what a linear step is)

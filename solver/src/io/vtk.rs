@@ -120,8 +120,32 @@ pub fn step_to_vtk_with(
         .flat_map(|&v| mesh.coordinates[v])
         .collect();
     let cells = cells_of(mesh, &points.connectivity);
+    let mut cell_data = cell_attributes(model, result);
+    for (name, values) in extra_cells {
+        cell_data.push(Attribute::scalars(name.as_str(), 1).with_data(values.clone()));
+    }
+    Vtk {
+        version: Version::new_xml(1, 0),
+        title: result.name.clone(),
+        byte_order: ByteOrder::LittleEndian,
+        file_path: None,
+        data: DataSet::inline(UnstructuredGridPiece {
+            points: coords.into(),
+            cells,
+            data: Attributes {
+                point: point_attributes(model, points, result),
+                cell: cell_data,
+            },
+        }),
+    }
+}
+
+/// Point data: displacement, temperature, node number, the part-averaged
+/// nodal stress with its von Mises and principal values, and the part.
+fn point_attributes(model: &Model, points: &PartPoints, result: &StepResult) -> Vec<Attribute> {
+    let mesh = &model.mesh;
     let nodal_stress = points.average(mesh, &result.stress);
-    let point_data = vec![
+    vec![
         Attribute::vectors("displacement").with_data(
             points
                 .node
@@ -154,7 +178,13 @@ pub fn step_to_vtk_with(
         ),
         Attribute::scalars("part", 1)
             .with_data(points.part.iter().map(|&p| p as i32).collect::<Vec<i32>>()),
-    ];
+    ]
+}
+
+/// Cell data: part, material, element number, the mean stress of the
+/// cell's integration points and their largest von Mises stress.
+fn cell_attributes(model: &Model, result: &StepResult) -> Vec<Attribute> {
+    let mesh = &model.mesh;
     let ncells = mesh.num_cells();
     let cell_mean: Vec<[f64; 6]> = (0..ncells)
         .map(|c| {
@@ -183,7 +213,7 @@ pub fn step_to_vtk_with(
         .iter()
         .flat_map(|b| b.cell_ids.iter().map(|&i| i as i64))
         .collect();
-    let cell_data = vec![
+    vec![
         Attribute::scalars("part", 1).with_data(
             mesh.cell_part
                 .iter()
@@ -200,25 +230,7 @@ pub fn step_to_vtk_with(
         Attribute::scalars("element_id", 1).with_data(cell_ids),
         Attribute::generic("stress", 6).with_data(flat6(&cell_mean)),
         Attribute::scalars("von_mises_max", 1).with_data(cell_vm_max),
-    ];
-    let mut cell_data = cell_data;
-    for (name, values) in extra_cells {
-        cell_data.push(Attribute::scalars(name.as_str(), 1).with_data(values.clone()));
-    }
-    Vtk {
-        version: Version::new_xml(1, 0),
-        title: result.name.clone(),
-        byte_order: ByteOrder::LittleEndian,
-        file_path: None,
-        data: DataSet::inline(UnstructuredGridPiece {
-            points: coords.into(),
-            cells,
-            data: Attributes {
-                point: point_data,
-                cell: cell_data,
-            },
-        }),
-    }
+    ]
 }
 
 /// Writes one step's `.vtu` (zlib-compressed binary), atomically.
