@@ -16,7 +16,8 @@
 mod common;
 
 use anyhow::{bail, Context, Result};
-use cases::process::{recipe_deck_model, run_recipe, Progress};
+use cases::output::RecipeFiles;
+use cases::recipe::{recipe_deck_model, run_recipe, Progress};
 use cases::Case;
 use solver::linear::SolverChoice;
 use std::fmt::Write as _;
@@ -64,20 +65,13 @@ fn bench(case_path: &Path, label: &str, overrides: &[String], scratch: &Path) ->
     eprintln!("== {label}: {dof} DOF");
     let (mut factorisations, mut reused, mut pcg_iterations) = (0, 0, 0);
     let mut factorising = 0.0;
-    // the fields, as `run` writes them: on a thread of their own while the
-    // recipe goes on; the output column is the time the recipe waited
-    std::fs::create_dir_all(scratch)?;
-    let writer = cases::process::field_writer(&model, &recipe);
-    let mut waited = 0.0;
-    let mut states = 0;
+    // the fields and history, as `run` writes them: the fields on a thread
+    // of their own while the recipe goes on; the output column is the time
+    // the recipe waited
+    let mut files = RecipeFiles::create(scratch, &case, &model, &recipe)?;
     let (outputs, timings) = run_recipe(&case, &recipe, &mut model, SolverChoice::Auto, |p| {
         if let Progress::Output(o) = p {
-            let t = Instant::now();
-            let file = scratch.join(format!("state_{states:03}.vtu"));
-            states += 1;
-            // a failure shows at finish below
-            let _ = writer.submit(file, o.result.clone(), o.cell_fields());
-            waited += t.elapsed().as_secs_f64();
+            files.record(o);
             let s = &o.result.stats;
             if s.method.starts_with("pcg (previous") {
                 reused += 1;
@@ -100,9 +94,7 @@ fn bench(case_path: &Path, label: &str, overrides: &[String], scratch: &Path) ->
         }
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let t_out = Instant::now();
-    writer.finish().context("writing the fields")?;
-    let output = waited + t_out.elapsed().as_secs_f64();
+    let output = files.finish().context("writing the fields")?.seconds;
     let total = t0.elapsed().as_secs_f64();
     let last = outputs.last().context("no states")?;
     let warpage = last
@@ -208,22 +200,7 @@ fn main() -> Result<()> {
     }
     let scratch =
         std::env::temp_dir().join(format!("pkgstress-recipe-bench-{}", std::process::id()));
-    let mut configs: Vec<(String, Vec<String>)> = Vec::new();
-    if sets.is_empty() {
-        configs.push(("default mesh".into(), Vec::new()));
-        let fine: Vec<String> = vec!["mesh.across_bumps=2".into(), "mesh.layers=4".into()];
-        let films = [
-            "part.ti_film.layers=4".into(),
-            "part.au_film.layers=4".into(),
-        ];
-        configs.push((
-            "fine: 2 cells across bumps, 4 per layer (the films keep their own 1)".into(),
-            fine.clone(),
-        ));
-        configs.push((FILMS_FOUR_LAYERS.into(), [fine, films.to_vec()].concat()));
-    } else {
-        configs.push((sets.join(" "), sets.clone()));
-    }
+    let configs = configurations(&sets);
     let mut rows = Vec::new();
     for (label, o) in &configs {
         rows.push(bench(&case, label, o, &scratch)?);
@@ -243,6 +220,42 @@ fn main() -> Result<()> {
         None
     };
     let _ = std::fs::remove_dir_all(&scratch);
+    let mut md = table(&rows)?;
+    targets(&mut md, &rows)?;
+    if let Some(p) = &peer_row {
+        peer_table(&mut md, p)?;
+    }
+    print!("{md}");
+    if write {
+        write_results(&root, &case, &md)?;
+    }
+    Ok(())
+}
+
+/// The meshes measured: the default, the fine one and the fine one with
+/// the films sliced like the other parts; or the one `--set` gives.
+fn configurations(sets: &[String]) -> Vec<(String, Vec<String>)> {
+    let mut configs: Vec<(String, Vec<String>)> = Vec::new();
+    if sets.is_empty() {
+        configs.push(("default mesh".into(), Vec::new()));
+        let fine: Vec<String> = vec!["mesh.across_bumps=2".into(), "mesh.layers=4".into()];
+        let films = [
+            "part.ti_film.layers=4".into(),
+            "part.au_film.layers=4".into(),
+        ];
+        configs.push((
+            "fine: 2 cells across bumps, 4 per layer (the films keep their own 1)".into(),
+            fine.clone(),
+        ));
+        configs.push((FILMS_FOUR_LAYERS.into(), [fine, films.to_vec()].concat()));
+    } else {
+        configs.push((sets.join(" "), sets.to_vec()));
+    }
+    configs
+}
+
+/// The table of the runs.
+fn table(rows: &[Row]) -> Result<String> {
     let mut md = String::new();
     writeln!(
         md,
@@ -252,7 +265,7 @@ fn main() -> Result<()> {
         md,
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
     )?;
-    for r in &rows {
+    for r in rows {
         writeln!(
             md,
             "| {} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {} ({:.1}) | {} ({}) | {:.2} | {} |",
@@ -274,6 +287,11 @@ fn main() -> Result<()> {
             r.warpage
         )?;
     }
+    Ok(md)
+}
+
+/// The speed target's verdicts at ~500 k DOF.
+fn targets(md: &mut String, rows: &[Row]) -> Result<()> {
     // the target: a 20-step recipe of a 500 k-DOF model in 2 minutes
     if let Some(r) = rows.iter().find(|r| r.dof >= 400_000) {
         let per_state = r.total / r.states as f64;
@@ -303,35 +321,40 @@ fn main() -> Result<()> {
             if 20.0 * per_state <= 120.0 { "met" } else { "not met" },
         )?;
     }
-    if let Some(p) = &peer_row {
-        writeln!(md, "\nSide by side with CalculiX (the default mesh, chemical shrinkage off since a deck cannot carry it; the states exported as {} static steps with `*TEMPERATURE` and `*MODEL CHANGE`, run by Debian's `ccx` with SPOOLES on 2 threads; CalculiX does not solve the heat conduction, so the comparison is pkgstress's mechanical phase with its births):\n", p.steps)?;
-        writeln!(md, "| DOF | pkgstress mechanical incl. births (s) | pkgstress whole recipe incl. heat conduction (s) | CalculiX (s) | speed-up (mechanical) | final warpage {} pkgstress (µm) | CalculiX (µm) |", p.face)?;
-        writeln!(md, "|---:|---:|---:|---:|---:|---:|---:|")?;
-        writeln!(
-            md,
-            "| {} | {:.2} | {:.2} | {:.2} | {:.1}x | {:.6} | {:.6} |",
-            p.dof,
-            p.pkgstress_mechanical,
-            p.pkgstress_total,
-            p.ccx,
-            p.ccx / p.pkgstress_mechanical,
-            p.ours,
-            p.theirs
-        )?;
-    }
-    print!("{md}");
-    if write {
-        let path = root.join("benches/RESULTS.md");
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
-        let section = format!(
+    Ok(())
+}
+
+/// CalculiX side by side on the default mesh.
+fn peer_table(md: &mut String, p: &Peer) -> Result<()> {
+    writeln!(md, "\nSide by side with CalculiX (the default mesh, chemical shrinkage off since a deck cannot carry it; the states exported as {} static steps with `*TEMPERATURE` and `*MODEL CHANGE`, run by Debian's `ccx` with SPOOLES on 2 threads; CalculiX does not solve the heat conduction, so the comparison is pkgstress's mechanical phase with its births):\n", p.steps)?;
+    writeln!(md, "| DOF | pkgstress mechanical incl. births (s) | pkgstress whole recipe incl. heat conduction (s) | CalculiX (s) | speed-up (mechanical) | final warpage {} pkgstress (µm) | CalculiX (µm) |", p.face)?;
+    writeln!(md, "|---:|---:|---:|---:|---:|---:|---:|")?;
+    writeln!(
+        md,
+        "| {} | {:.2} | {:.2} | {:.2} | {:.1}x | {:.6} | {:.6} |",
+        p.dof,
+        p.pkgstress_mechanical,
+        p.pkgstress_total,
+        p.ccx,
+        p.ccx / p.pkgstress_mechanical,
+        p.ours,
+        p.theirs
+    )?;
+    Ok(())
+}
+
+/// Replaces the recipe section of `benches/RESULTS.md` by `md`.
+fn write_results(root: &Path, case: &Path, md: &str) -> Result<()> {
+    let path = root.join("benches/RESULTS.md");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let section = format!(
             "## Bonding recipe\n\nWritten by `cargo run --release -p benches --bin recipe -- --write` (do not edit by hand). The full recipe of `{}` (heat conduction through every increment, cure kinetics, a thermo-elastic state per output time and per gel event, the fields of every state written as VTU on a thread of their own while the recipe goes on, as `run` does: the column is the time the recipe waited for them), 2 threads; peak RSS is the benchmark process's high-water mark so far.\n\n{md}",
-            case.strip_prefix(&root).unwrap_or(&case).display()
+            case.strip_prefix(root).unwrap_or(case).display()
         );
-        std::fs::write(
-            &path,
-            common::replace_section(&text, "## Bonding recipe", &section),
-        )?;
-        eprintln!("wrote {}", path.display());
-    }
+    std::fs::write(
+        &path,
+        common::replace_section(&text, "## Bonding recipe", &section),
+    )?;
+    eprintln!("wrote {}", path.display());
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! pkgstress command line: each subcommand is a few lines calling the crates.
 
-mod plot;
-
 use anyhow::{bail, Context, Result};
+use cases::output::{write_summary, write_text, RecipeFiles};
+use cases::recipe::{recipe_deck_model, run_recipe, Progress, Recipe, RecipeOutput};
 use cases::summary::Summary;
 use cases::Case;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -222,9 +222,8 @@ fn export_inp(case: &Case, path: &Path, output: &Path) -> Result<()> {
     let mut model = case.model()?;
     let mut changes = Vec::new();
     if let Some(recipe) = &case.process {
-        let (outputs, _) =
-            cases::process::run_recipe(case, recipe, &mut model, SolverChoice::Auto, |_| {})?;
-        let deck = cases::process::recipe_deck_model(case, recipe, &model, &outputs)?;
+        let (outputs, _) = run_recipe(case, recipe, &mut model, SolverChoice::Auto, |_| {})?;
+        let deck = recipe_deck_model(case, recipe, &model, &outputs)?;
         model = deck.model;
         changes = deck.changes;
         println!(
@@ -324,19 +323,11 @@ fn run_variants(
             "values": variants.iter().zip(vals).filter(|(_, x)| x.is_finite()).map(|(v, x)| (v.clone(), *x)).collect::<std::collections::BTreeMap<_, _>>(),
         }));
     }
-    for (name, text) in [
-        ("comparison.csv", table),
-        (
-            "comparison.json",
-            serde_json::to_string_pretty(&json)? + "\n",
-        ),
-    ] {
-        solver::io::write_atomically(&out.join(name), |w| {
-            use std::io::Write;
-            w.write_all(text.as_bytes())
-        })
-        .with_context(|| format!("writing {name}"))?;
-    }
+    write_text(&out.join("comparison.csv"), &table)?;
+    write_text(
+        &out.join("comparison.json"),
+        &(serde_json::to_string_pretty(&json)? + "\n"),
+    )?;
     println!("wrote {}", out.join("comparison.csv").display());
     Ok(())
 }
@@ -383,16 +374,7 @@ fn run_case(
         println!("  {part}: peak von Mises {vm:.3} MPa, peak max principal {p1:.3} MPa");
     }
     print!("{summary}");
-    for (name, text) in [
-        ("summary.json", summary.to_json()),
-        ("summary.csv", summary.to_csv()),
-    ] {
-        solver::io::write_atomically(&out.join(name), |w| {
-            use std::io::Write;
-            w.write_all(text.as_bytes())
-        })
-        .with_context(|| format!("writing {name}"))?;
-    }
+    write_summary(out, &summary)?;
     println!("wrote {}", out.join("summary.json").display());
     Ok((summary, peaks))
 }
@@ -422,19 +404,14 @@ fn watched_peaks(case: &Case, summaries: &[Summary]) -> Peaks {
 /// `history.png`; returns the final state's summary.
 fn run_recipe_case(
     case: &Case,
-    recipe: &cases::process::Recipe,
+    recipe: &Recipe,
     mut model: solver::model::Model,
     out: &Path,
     choice: SolverChoice,
 ) -> Result<(Summary, Peaks)> {
-    use cases::process::{HistoryRow, Progress};
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("creating output folder {}", out.display()))?;
-    let mut collection = Vec::new();
-    let mut failure: Option<anyhow::Error> = None;
     // the fields are built and compressed on a thread of their own while
     // the recipe goes on
-    let writer = cases::process::field_writer(&model, recipe);
+    let mut files = RecipeFiles::create(out, case, &model, recipe)?;
     let total: u64 = recipe.steps.iter().map(|s| s.increments as u64).sum();
     let bar = indicatif::ProgressBar::new(total);
     bar.set_style(
@@ -444,83 +421,19 @@ fn run_recipe_case(
         .expect("valid template")
         .progress_chars("=> "),
     );
-    let mut rows = Vec::new();
-    let mut output_seconds = 0.0;
     let clock = std::time::Instant::now();
-    let (outputs, timings) =
-        cases::process::run_recipe(case, recipe, &mut model, choice, |p| match p {
-            Progress::Increment { done, time, .. } => {
-                bar.set_position(done as u64);
-                bar.set_message(format!("t = {time:.3} s"));
-            }
-            Progress::Output(o) => {
-                let t_out = std::time::Instant::now();
-                let warp: Vec<String> = o
-                    .summary
-                    .warpage_um
-                    .iter()
-                    .map(|(f, w)| format!("{f} {w:.4} um"))
-                    .collect();
-                let (lo, hi) = o.temperature_range();
-                let cure: Vec<String> = o
-                    .cure
-                    .iter()
-                    .map(|(p, c)| format!("{p} cure {:.3}", c.mean))
-                    .collect();
-                let line = format!(
-                    "{:>9.3} s  {:<12} T {lo:.1}..{hi:.1} C  warpage {}  bumps {:.1} MPa{}{}",
-                    o.time,
-                    o.step,
-                    warp.join(", "),
-                    o.summary
-                        .bumps
-                        .as_ref()
-                        .map(|b| b.von_mises_max)
-                        .unwrap_or(0.0),
-                    if cure.is_empty() {
-                        String::new()
-                    } else {
-                        format!("  {}", cure.join(", "))
-                    },
-                    if o.event == "output" {
-                        String::new()
-                    } else {
-                        format!("  [{}]", o.event)
-                    },
-                );
-                bar.suspend(|| println!("{line}"));
-                let file = format!("{}_{:03}.vtu", case.name, collection.len() + 1);
-                if let Err(e) = writer.submit(out.join(&file), o.result.clone(), o.cell_fields()) {
-                    failure.get_or_insert(anyhow::anyhow!("writing {file}: {e}"));
-                }
-                collection.push((o.time, file));
-                rows.push(HistoryRow::new(o, &case.roles.watch));
-                output_seconds += t_out.elapsed().as_secs_f64();
-            }
-        })?;
+    let (outputs, timings) = run_recipe(case, recipe, &mut model, choice, |p| match p {
+        Progress::Increment { done, time, .. } => {
+            bar.set_position(done as u64);
+            bar.set_message(format!("t = {time:.3} s"));
+        }
+        Progress::Output(o) => {
+            bar.suspend(|| println!("{}", state_line(o)));
+            files.record(o);
+        }
+    })?;
     bar.finish_and_clear();
-    let t_files = std::time::Instant::now();
-    // the writer's own failure names its file; a refused submission only
-    // says that it stopped
-    writer.finish()?;
-    if let Some(e) = failure {
-        return Err(e);
-    }
-    let pvd = out.join(format!("{}.pvd", case.name));
-    vtk::write_pvd(&pvd, &collection).with_context(|| format!("writing {}", pvd.display()))?;
-    for (name, text) in [
-        ("history.csv", cases::process::history_csv(&rows)),
-        ("history.json", cases::process::history_json(&rows)),
-    ] {
-        solver::io::write_atomically(&out.join(name), |w| {
-            use std::io::Write;
-            w.write_all(text.as_bytes())
-        })
-        .with_context(|| format!("writing {name}"))?;
-    }
-    plot::history_png(&out.join("history.png"), &case.name, &rows)
-        .context("writing history.png")?;
-    output_seconds += t_files.elapsed().as_secs_f64();
+    let written = files.finish()?;
     println!(
         "recipe: {} states in {:.2} s (thermal {:.2} s, cure {:.2} s, mechanical {:.2} s, births {:.2} s, summaries {:.2} s, output {:.2} s)",
         outputs.len(),
@@ -530,18 +443,56 @@ fn run_recipe_case(
         timings.mechanical,
         timings.births,
         timings.summary,
-        output_seconds
+        written.seconds
     );
     print_peak_memory(outputs.last().map_or(0, |o| o.summary.dof));
     println!(
         "wrote {}, history.csv, history.json, history.png",
-        pvd.display()
+        written.pvd.display()
     );
     let summaries: Vec<Summary> = outputs.iter().map(|o| o.summary.clone()).collect();
     Ok((
         outputs.last().expect("a recipe has steps").summary.clone(),
         watched_peaks(case, &summaries),
     ))
+}
+
+/// The line printed for a recipe state: time, step, temperatures, warpage,
+/// bump stress, degree of cure and why it was solved.
+fn state_line(o: &RecipeOutput) -> String {
+    let warp: Vec<String> = o
+        .summary
+        .warpage_um
+        .iter()
+        .map(|(f, w)| format!("{f} {w:.4} um"))
+        .collect();
+    let (lo, hi) = o.temperature_range();
+    let cure: Vec<String> = o
+        .cure
+        .iter()
+        .map(|(p, c)| format!("{p} cure {:.3}", c.mean))
+        .collect();
+    format!(
+        "{:>9.3} s  {:<12} T {lo:.1}..{hi:.1} C  warpage {}  bumps {:.1} MPa{}{}",
+        o.time,
+        o.step,
+        warp.join(", "),
+        o.summary
+            .bumps
+            .as_ref()
+            .map(|b| b.von_mises_max)
+            .unwrap_or(0.0),
+        if cure.is_empty() {
+            String::new()
+        } else {
+            format!("  {}", cure.join(", "))
+        },
+        if o.event == "output" {
+            String::new()
+        } else {
+            format!("  [{}]", o.event)
+        },
+    )
 }
 
 fn solve(deck_path: &Path, out: &Path, csv: bool, choice: SolverChoice) -> Result<()> {

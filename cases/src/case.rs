@@ -2,7 +2,7 @@
 //! temperatures, reported roles and recipe, and the error type of the crate.
 
 use crate::part::{CasePart, FaceRef};
-use crate::process::Recipe;
+use crate::recipe::format::Recipe;
 use materials::library::Library;
 use materials::toml_reader::TomlError;
 use mesher::package::MeshControls;
@@ -18,6 +18,9 @@ pub enum CaseError {
     Mesh { file: String, message: String },
     #[error("{file}: recipe failed: {message}")]
     Recipe { file: String, message: String },
+    /// An output file that could not be written.
+    #[error("writing {file}: {message}")]
+    Write { file: String, message: String },
 }
 
 /// How the package is held.

@@ -5,7 +5,7 @@
 use crate::case::{Case, CaseError, Roles, Supports};
 use crate::fields::{integer, table};
 use crate::part::{face, parse_parts, part_names, CasePart};
-use crate::process::Recipe;
+use crate::recipe::format::Recipe;
 use materials::library::Library;
 use materials::toml_reader::{TomlError, TomlReader};
 use materials::units::Dimension;

@@ -10,9 +10,11 @@ mod case;
 mod fields;
 mod format;
 mod model;
+pub mod output;
 mod overrides;
 mod part;
-pub mod process;
+mod plot;
+pub mod recipe;
 pub mod summary;
 mod supports;
 

@@ -4,12 +4,14 @@
 //! system fonts needed). Time is on a logarithmic axis when the recipe
 //! spans more than two decades (seconds of bonding, minutes of cooling).
 
-use anyhow::{anyhow, Result};
-use cases::process::HistoryRow;
+use crate::recipe::HistoryRow;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
 use std::path::Path;
 use std::sync::Once;
+
+/// Errors of the plotting backend, as text.
+type Result<T> = std::result::Result<T, String>;
 
 static FONT: &[u8] = include_bytes!("fonts/DejaVuSansMono.ttf");
 
@@ -69,7 +71,7 @@ where
         .y_label_area_size(64)
         .right_y_label_area_size(56)
         .build_cartesian_2d(x.clone(), y0..y1)
-        .map_err(|e| anyhow!("{e}"))?
+        .map_err(|e| e.to_string())?
         .set_secondary_coord(x, t0..t1);
     chart
         .configure_mesh()
@@ -77,23 +79,23 @@ where
         .y_desc(y_label)
         .label_style(("sans-serif", 13))
         .draw()
-        .map_err(|e| anyhow!("{e}"))?;
+        .map_err(|e| e.to_string())?;
     chart
         .configure_secondary_axes()
         .y_desc("temperature (C)")
         .label_style(("sans-serif", 13))
         .draw()
-        .map_err(|e| anyhow!("{e}"))?;
+        .map_err(|e| e.to_string())?;
     for (i, (label, points)) in curves.iter().enumerate() {
         let c = COLOURS[i % COLOURS.len()];
         chart
             .draw_series(LineSeries::new(points.iter().copied(), c.stroke_width(2)))
-            .map_err(|e| anyhow!("{e}"))?
+            .map_err(|e| e.to_string())?
             .label(label.clone())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(2)));
         chart
             .draw_series(points.iter().map(|&p| Circle::new(p, 2, c.filled())))
-            .map_err(|e| anyhow!("{e}"))?;
+            .map_err(|e| e.to_string())?;
     }
     let greys = [
         RGBColor(90, 90, 90),
@@ -109,7 +111,7 @@ where
                 4,
                 c.stroke_width(1),
             ))
-            .map_err(|e| anyhow!("{e}"))?
+            .map_err(|e| e.to_string())?
             .label(label.clone())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(1)));
     }
@@ -120,7 +122,7 @@ where
         .border_style(BLACK)
         .position(SeriesLabelPosition::UpperRight)
         .draw()
-        .map_err(|e| anyhow!("{e}"))?;
+        .map_err(|e| e.to_string())?;
     Ok(())
 }
 
@@ -128,7 +130,7 @@ where
 pub fn history_png(path: &Path, case: &str, rows: &[HistoryRow]) -> Result<()> {
     register();
     if rows.is_empty() {
-        return Err(anyhow!("no history to plot"));
+        return Err("no history to plot".to_string());
     }
     let series = |f: &dyn Fn(&HistoryRow) -> Option<f64>| -> Vec<(f64, f64)> {
         rows.iter()
@@ -204,7 +206,7 @@ pub fn history_png(path: &Path, case: &str, rows: &[HistoryRow]) -> Result<()> {
         let _ = std::fs::remove_file(&partial);
         return Err(e);
     }
-    std::fs::rename(&partial, path)?;
+    std::fs::rename(&partial, path).map_err(|e| e.to_string())?;
     Ok(())
 }
 
@@ -218,7 +220,7 @@ fn draw(
     tmax: f64,
 ) -> Result<()> {
     let root = BitMapBackend::new(path, (1200, 900)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| anyhow!("{e}"))?;
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
     let (top, bottom) = root.split_vertically(450);
     let t1 = format!("{case}: warpage");
     let t2 = format!("{case}: stresses");
@@ -231,6 +233,6 @@ fn draw(
         panel(&top, x.clone(), &t1, "warpage (um)", warpage, temps)?;
         panel(&bottom, x, &t2, "stress (MPa)", stress, temps)?;
     }
-    root.present().map_err(|e| anyhow!("{e}"))?;
+    root.present().map_err(|e| e.to_string())?;
     Ok(())
 }

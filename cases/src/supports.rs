@@ -13,13 +13,23 @@ impl Case {
         &self,
         mesh: &Mesh,
     ) -> Result<BTreeMap<(usize, usize), f64>, CaseError> {
+        self.constraints_with(mesh, &self.supports)
+    }
+
+    /// Symmetry constraints and those of `supports` (instead of the case's
+    /// own, e.g. the bonding stage of a recipe step).
+    pub(crate) fn constraints_with(
+        &self,
+        mesh: &Mesh,
+        supports: &Supports,
+    ) -> Result<BTreeMap<(usize, usize), f64>, CaseError> {
         let mut bc = BTreeMap::new();
         for (set, d) in [("SYMMETRY_X", 0), ("SYMMETRY_Y", 1)] {
             for &v in mesh.node_sets.get(set).map(Vec::as_slice).unwrap_or(&[]) {
                 bc.insert((v, d), 0.0);
             }
         }
-        let face_ref = match &self.supports {
+        let face_ref = match supports {
             Supports::ThreeTwoOne(f) | Supports::Fixed(f) | Supports::Stage(f) => f,
         };
         let nodes = mesh
@@ -42,7 +52,7 @@ impl Case {
         let b = pick(&|x| (-x[0], x[1])); // max x, then min y
         let c = pick(&|x| (x[0], -x[1])); // min x, then max y
         let sym = self.controls.symmetry;
-        match &self.supports {
+        match supports {
             Supports::ThreeTwoOne(_) => {
                 match sym {
                     Symmetry::Full => {

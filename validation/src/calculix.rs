@@ -266,7 +266,7 @@ pub fn compare_recipe(
     case: &cases::Case,
     faces: &[&str],
 ) -> Result<RecipeComparison, CalculixError> {
-    use cases::process::{recipe_deck_model, run_recipe};
+    use cases::recipe::{recipe_deck_model, run_recipe};
     use solver::linear::SolverChoice;
     let failed = |message: String| CalculixError::Failed {
         deck: case.file.clone().into(),
@@ -310,37 +310,14 @@ pub fn compare_recipe(
         .filter(|(_, s)| !s.name.starts_with("birth-"))
         .map(|(i, _)| i)
         .collect();
-    let mesh = &model.mesh;
-    let mut warpage = Vec::new();
-    for face in faces {
-        let (part, side) = face.split_once('.').unwrap_or((face, "top"));
-        let set = &mesh.node_sets[&format!("{}_{}", part.to_uppercase(), side.to_uppercase())];
-        for (o, &k) in outputs.iter().zip(&state_steps) {
-            let uz = |v: usize| ccx.displacements[k][&mesh.node_ids[v]][2];
-            let (lo, hi) = set
-                .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
-                    (a.min(uz(v)), b.max(uz(v)))
-                });
-            let theirs = (hi - lo) * 1e3;
-            let scale = set.iter().map(|&v| uz(v).abs()).fold(0.0, f64::max) * 1e3;
-            warpage.push(StateWarpage {
-                time: o.time,
-                step: o.step.clone(),
-                face: face.to_string(),
-                ours: o.summary.warpage_um[*face],
-                theirs,
-                // ccx prints 7 significant digits
-                resolution: 1e-6 * scale.max(theirs.abs()) + 1e-9,
-            });
-        }
-    }
+    let warpage = state_warpage(&model, &outputs, &ccx, &state_steps, faces);
     // final stresses at every point of every active cell (a bonded cell's
     // stresses are its latest copy's in the deck)
     let last = outputs.last().ok_or_else(|| failed("no states".into()))?;
     let k = *state_steps
         .last()
         .ok_or_else(|| failed("no steps".into()))?;
+    let mesh = &model.mesh;
     let mut stands_for = vec![None; mesh.num_cells()];
     for (d, &c) in exported.origin.iter().enumerate() {
         stands_for[c] = Some(d);
@@ -374,4 +351,41 @@ pub fn compare_recipe(
         gelled: outputs.iter().any(|o| o.event.starts_with("gel")),
         bonded: outputs.iter().any(|o| !o.bonded.is_empty()),
     })
+}
+
+/// The warpage of every face of `faces` at every state, pkgstress's
+/// against CalculiX's (`state_steps`: the ccx step of each state).
+fn state_warpage(
+    model: &solver::model::Model,
+    outputs: &[cases::recipe::RecipeOutput],
+    ccx: &DatResults,
+    state_steps: &[usize],
+    faces: &[&str],
+) -> Vec<StateWarpage> {
+    let mesh = &model.mesh;
+    let mut warpage = Vec::new();
+    for face in faces {
+        let (part, side) = face.split_once('.').unwrap_or((face, "top"));
+        let set = &mesh.node_sets[&format!("{}_{}", part.to_uppercase(), side.to_uppercase())];
+        for (o, &k) in outputs.iter().zip(state_steps) {
+            let uz = |v: usize| ccx.displacements[k][&mesh.node_ids[v]][2];
+            let (lo, hi) = set
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                    (a.min(uz(v)), b.max(uz(v)))
+                });
+            let theirs = (hi - lo) * 1e3;
+            let scale = set.iter().map(|&v| uz(v).abs()).fold(0.0, f64::max) * 1e3;
+            warpage.push(StateWarpage {
+                time: o.time,
+                step: o.step.clone(),
+                face: face.to_string(),
+                ours: o.summary.warpage_um[*face],
+                theirs,
+                // ccx prints 7 significant digits
+                resolution: 1e-6 * scale.max(theirs.abs()) + 1e-9,
+            });
+        }
+    }
+    warpage
 }

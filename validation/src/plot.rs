@@ -6,7 +6,7 @@ use plotters::prelude::*;
 use std::path::Path;
 use std::sync::Once;
 
-static FONT: &[u8] = include_bytes!("../../src/fonts/DejaVuSansMono.ttf");
+static FONT: &[u8] = include_bytes!("../../cases/src/fonts/DejaVuSansMono.ttf");
 
 fn register() {
     static ONCE: Once = Once::new();

@@ -1,7 +1,7 @@
 //! The bonding recipe: thermal conduction driving the thermo-elastic
 //! solution step by step, with parts born and removed.
 
-use cases::process::run_recipe;
+use cases::recipe::run_recipe;
 use cases::summary::Summary;
 use cases::Case;
 use solver::analysis::StaticAnalysis;
@@ -105,7 +105,7 @@ fn the_pcb_acf_recipe_cures_the_acf_and_births_the_filter() {
             .filter(|&c| model.mesh.cell_part[c] == p)
             .collect()
     };
-    let peak = |o: &cases::process::RecipeOutput, cells: &[usize]| {
+    let peak = |o: &cases::recipe::RecipeOutput, cells: &[usize]| {
         cells
             .iter()
             .flat_map(|&c| {
@@ -256,7 +256,7 @@ film = "10 W/(m^2 K)"
         .fold(0.0, f64::max);
     assert!(smax < 1e-9, "free shrinkage is stress-free ({smax:e} MPa)");
     // x-extent change against the state at birth, on the x = ±1 mm faces
-    let width = |o: &cases::process::RecipeOutput| {
+    let width = |o: &cases::recipe::RecipeOutput| {
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
         for (v, x) in model.mesh.coordinates.iter().enumerate() {
             let xx = x[0] + o.result.displacement[v][0];
@@ -285,7 +285,7 @@ fn the_bumps_carry_the_head_force() {
     let with = case.process.clone().unwrap();
     let mut without = with.clone();
     without.steps.iter_mut().for_each(|s| s.pressure = None);
-    let mean_szz = |recipe: &cases::process::Recipe| {
+    let mean_szz = |recipe: &cases::recipe::Recipe| {
         let mut model = case.model().unwrap();
         let (out, _) = run_recipe(&case, recipe, &mut model, SolverChoice::Direct, |_| {}).unwrap();
         // the last state of the heat-up: the ACF has not gelled yet

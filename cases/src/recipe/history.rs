@@ -1,0 +1,151 @@
+//! The history of a recipe: one row per mechanical state with the
+//! quantities engineers follow (tool and part temperatures, degree of cure,
+//! warpage, bump, adhesive, die and watched-part stresses), as JSON and CSV.
+
+use super::cure::CureState;
+use super::run::RecipeOutput;
+use crate::summary::{PartSummary, StressMeasures};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One row of the history: the quantities engineers follow over a recipe.
+#[derive(Clone, Debug, Serialize)]
+pub struct HistoryRow {
+    pub step: String,
+    pub event: String,
+    pub time_s: f64,
+    pub head_c: Option<f64>,
+    pub stage_c: Option<f64>,
+    pub ambient_c: f64,
+    pub t_min_c: f64,
+    pub t_max_c: f64,
+    /// Mean temperature of adhesives and curing parts, °C.
+    pub part_temperature_c: BTreeMap<String, f64>,
+    pub degree_of_cure: BTreeMap<String, CureState>,
+    pub warpage_um: BTreeMap<String, f64>,
+    pub bumps: Option<StressMeasures>,
+    /// Stress measures of each adhesive part, MPa.
+    pub adhesives: BTreeMap<String, StressMeasures>,
+    pub die_max_principal_mpa: Option<f64>,
+    /// Stress extremes of the watched parts (`[results] watch`), MPa.
+    pub watched: BTreeMap<String, PartSummary>,
+}
+
+impl HistoryRow {
+    /// The row of state `o`, with the extremes of the `watch` parts.
+    pub fn new(o: &RecipeOutput, watch: &[String]) -> Self {
+        let (lo, hi) = o.temperature_range();
+        HistoryRow {
+            step: o.step.clone(),
+            event: o.event.clone(),
+            time_s: o.time,
+            head_c: o.head,
+            stage_c: o.stage,
+            ambient_c: o.ambient,
+            t_min_c: lo,
+            t_max_c: hi,
+            part_temperature_c: o.part_temperature.clone(),
+            degree_of_cure: o.cure.clone(),
+            warpage_um: o.summary.warpage_um.clone(),
+            bumps: o.summary.bumps.clone(),
+            adhesives: o.summary.adhesives.clone(),
+            die_max_principal_mpa: o.summary.die_max_principal_mpa,
+            watched: o
+                .summary
+                .parts
+                .iter()
+                .filter(|p| watch.contains(&p.part))
+                .map(|p| (p.part.clone(), p.clone()))
+                .collect(),
+        }
+    }
+}
+
+/// `history.json`: the rows as a JSON array.
+pub fn history_json(rows: &[HistoryRow]) -> String {
+    serde_json::to_string_pretty(rows).expect("history rows serialise") + "\n"
+}
+
+/// `history.csv`: one row per mechanical state, the columns of
+/// [`HistoryRow`] flattened (empty where a value does not apply).
+pub fn history_csv(rows: &[HistoryRow]) -> String {
+    let first = rows.first();
+    let keys = |f: fn(&HistoryRow) -> Vec<String>| first.map(f).unwrap_or_default();
+    let temps = keys(|r| r.part_temperature_c.keys().cloned().collect());
+    let cures = keys(|r| r.degree_of_cure.keys().cloned().collect());
+    let faces = keys(|r| r.warpage_um.keys().cloned().collect());
+    let adhesives = keys(|r| r.adhesives.keys().cloned().collect());
+    let watched = keys(|r| r.watched.keys().cloned().collect());
+    let mut s = String::from("step,event,time_s,head_C,stage_C,ambient_C,T_min_C,T_max_C");
+    for p in &temps {
+        s.push_str(&format!(",T_{p}_C"));
+    }
+    for p in &cures {
+        s.push_str(&format!(",cure_{p}_mean,cure_{p}_min,gelled_{p}"));
+    }
+    for f in &faces {
+        s.push_str(&format!(",warpage_{f}_um"));
+    }
+    s.push_str(",bump_von_mises_max_MPa,bump_peel_max_MPa,bump_shear_max_MPa");
+    for a in &adhesives {
+        s.push_str(&format!(",{a}_von_mises_max_MPa,{a}_peel_max_MPa"));
+    }
+    for p in &watched {
+        s.push_str(&format!(",{p}_von_mises_max_MPa,{p}_max_principal_MPa"));
+    }
+    s.push_str(",die_max_principal_MPa\n");
+    let opt = |v: Option<f64>| v.map(|x| format!("{x:.9}")).unwrap_or_default();
+    for r in rows {
+        s.push_str(&format!(
+            "{},{},{:.6},{},{},{:.6},{:.6},{:.6}",
+            r.step,
+            r.event.replace(',', ";"),
+            r.time_s,
+            opt(r.head_c),
+            opt(r.stage_c),
+            r.ambient_c,
+            r.t_min_c,
+            r.t_max_c
+        ));
+        for p in &temps {
+            s.push_str(&format!(",{}", opt(r.part_temperature_c.get(p).copied())));
+        }
+        for p in &cures {
+            let c = r.degree_of_cure.get(p);
+            s.push_str(&format!(
+                ",{},{},{}",
+                opt(c.map(|c| c.mean)),
+                opt(c.map(|c| c.min)),
+                opt(c.map(|c| c.gelled))
+            ));
+        }
+        for f in &faces {
+            s.push_str(&format!(",{}", opt(r.warpage_um.get(f).copied())));
+        }
+        let b = r.bumps.as_ref();
+        s.push_str(&format!(
+            ",{},{},{}",
+            opt(b.map(|b| b.von_mises_max)),
+            opt(b.map(|b| b.peel_max)),
+            opt(b.map(|b| b.shear_max))
+        ));
+        for a in &adhesives {
+            let m = r.adhesives.get(a);
+            s.push_str(&format!(
+                ",{},{}",
+                opt(m.map(|m| m.von_mises_max)),
+                opt(m.map(|m| m.peel_max))
+            ));
+        }
+        for p in &watched {
+            let m = r.watched.get(p);
+            s.push_str(&format!(
+                ",{},{}",
+                opt(m.map(|m| m.von_mises_max)),
+                opt(m.map(|m| m.max_principal))
+            ));
+        }
+        s.push_str(&format!(",{}\n", opt(r.die_max_principal_mpa)));
+    }
+    s
+}
