@@ -50,7 +50,7 @@ const FILMS_FOUR_LAYERS: &str =
     "fine, films 4 layers like the other parts: as above with `part.ti_film.layers=4`, `part.au_film.layers=4`";
 
 fn peak_rss_gib() -> f64 {
-    solver::linear::peak_memory_bytes().map_or(f64::NAN, |b| b as f64 / (1u64 << 30) as f64)
+    solver::memory::peak_memory_bytes().map_or(f64::NAN, |b| b as f64 / (1u64 << 30) as f64)
 }
 
 fn bench(case_path: &Path, label: &str, overrides: &[String], scratch: &Path) -> Result<Row> {
@@ -94,7 +94,7 @@ fn bench(case_path: &Path, label: &str, overrides: &[String], scratch: &Path) ->
         }
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let output = files.finish().context("writing the fields")?.seconds;
+    let output = files.finish()?.seconds;
     let total = t0.elapsed().as_secs_f64();
     let last = outputs.last().context("no states")?;
     let warpage = last
@@ -348,7 +348,7 @@ fn write_results(root: &Path, case: &Path, md: &str) -> Result<()> {
     let path = root.join("benches/RESULTS.md");
     let text = std::fs::read_to_string(&path).unwrap_or_default();
     let section = format!(
-            "## Bonding recipe\n\nWritten by `cargo run --release -p benches --bin recipe -- --write` (do not edit by hand). The full recipe of `{}` (heat conduction through every increment, cure kinetics, a thermo-elastic state per output time and per gel event, the fields of every state written as VTU on a thread of their own while the recipe goes on, as `run` does: the column is the time the recipe waited for them), 2 threads; peak RSS is the benchmark process's high-water mark so far.\n\n{md}",
+            "## Bonding recipe\n\nWritten by `cargo run --release -p benches --bin recipe -- --write` (do not edit by hand). The full recipe of `{}` (heat conduction through every increment, cure kinetics, a thermo-elastic state per output time and per gel event, the fields of every state written as VTU on a thread of their own while the recipe goes on, and the history files, as `run` writes them: the column is the time spent on them, the wait for the fields and the history plot included), 2 threads; peak RSS is the benchmark process's high-water mark so far.\n\n{md}",
             case.strip_prefix(root).unwrap_or(case).display()
         );
     std::fs::write(

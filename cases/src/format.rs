@@ -51,9 +51,9 @@ impl Case {
         let head = table(&r, "case", r.field("top level", &doc, "case")?)?;
         r.only("case", head, &["name", "description"])?;
         let name = r.string("case", head, "name")?;
-        let description = head
-            .get("description")
-            .and_then(Value::as_str)
+        r.file_name("case.name", &name)?;
+        let description = r
+            .optional_string("case", head, "description")?
             .unwrap_or("")
             .to_string();
         let library = library(&r, &doc, file, dir)?;
@@ -142,7 +142,10 @@ fn supports(
     let sup = table(r, "supports", r.field("top level", doc, "supports")?)?;
     r.only("supports", sup, &["type", "face"])?;
     let f = face(r, "supports.face", r.field("supports", sup, "face")?, parts)?;
-    match sup.get("type").and_then(Value::as_str).unwrap_or("3-2-1") {
+    match r
+        .optional_string("supports", sup, "type")?
+        .unwrap_or("3-2-1")
+    {
         "3-2-1" => Ok(Supports::ThreeTwoOne(f)),
         "fixed" => Ok(Supports::Fixed(f)),
         "stage" => Ok(Supports::Stage(f)),
@@ -206,9 +209,8 @@ fn mesh_controls(r: &TomlReader<'_>, doc: &toml::Table) -> Result<MeshControls, 
             "symmetry",
         ],
     )?;
-    let kind = match m
-        .get("element")
-        .and_then(Value::as_str)
+    let kind = match r
+        .optional_string("mesh", m, "element")?
         .unwrap_or("hex20r")
         .to_ascii_lowercase()
         .as_str()
@@ -237,7 +239,7 @@ fn mesh_controls(r: &TomlReader<'_>, doc: &toml::Table) -> Result<MeshControls, 
             g
         }
     };
-    let symmetry = match m.get("symmetry").and_then(Value::as_str).unwrap_or("full") {
+    let symmetry = match r.optional_string("mesh", m, "symmetry")?.unwrap_or("full") {
         "full" => Symmetry::Full,
         "half" => Symmetry::Half,
         "quarter" => Symmetry::Quarter,

@@ -3,10 +3,14 @@
 //! the supports and the symmetry planes.
 
 use crate::case::{Case, CaseError};
-use mesher::package::{mesh_package, PartGeometry};
+use mesher::package::{package_grid, PartGeometry};
 use mesher::{CellKind, Mesh};
+use solver::memory;
 use solver::model::{Model, Step};
 use std::collections::BTreeMap;
+
+/// What to change when a mesh would not fit.
+const MESH_ADVICE: &str = "coarsen mesh.size, lower mesh.layers or mesh.across_bumps, use mesh.symmetry = \"quarter\", or raise --max-memory if the machine has more";
 
 impl Case {
     /// The case coarsened for a quick look (`--quick`): C3D8I cells, one
@@ -32,13 +36,34 @@ impl Case {
             .collect()
     }
 
-    /// The mesh of the case.
+    /// The mesh of the case, refused before it is built when the mesh alone
+    /// would not fit in the memory budget ([`solver::memory`]).
     pub fn mesh(&self) -> Result<Mesh, CaseError> {
-        let geometry: Vec<PartGeometry> = self.parts.iter().map(|p| p.geometry.clone()).collect();
-        let mesh = mesh_package(&geometry, &self.controls).map_err(|e| CaseError::Mesh {
+        self.checked_mesh(false)
+    }
+
+    /// The mesh, refused before it is built when the mesh (and, with
+    /// `solve`, the cheapest solve of it) would not fit in the budget.
+    fn checked_mesh(&self, solve: bool) -> Result<Mesh, CaseError> {
+        let fail = |message: String| CaseError::Mesh {
             file: self.file.clone(),
-            message: e.to_string(),
-        })?;
+            message,
+        };
+        let geometry: Vec<PartGeometry> = self.parts.iter().map(|p| p.geometry.clone()).collect();
+        let grid = package_grid(&geometry, &self.controls).map_err(|e| fail(e.to_string()))?;
+        let size = grid.size();
+        let quadratic = self.controls.kind.nodes_per_cell() > 8;
+        let mut estimate = memory::mesh_estimate(size.nodes, size.mesh_bytes(), quadratic);
+        if !solve {
+            estimate.solve = 0;
+            estimate.solver = "no solve";
+        }
+        let what = format!(
+            "a mesh of {} cells and about {} nodes",
+            size.cells, size.nodes
+        );
+        memory::check(&what, &estimate, MESH_ADVICE).map_err(|e| fail(e.to_string()))?;
+        let mesh = grid.mesh().map_err(|e| fail(e.to_string()))?;
         for p in &self.parts {
             if !mesh.cell_part.contains(
                 &mesh
@@ -47,10 +72,7 @@ impl Case {
                     .position(|n| n == &p.geometry.name)
                     .unwrap_or(usize::MAX),
             ) {
-                return Err(CaseError::Mesh {
-                    file: self.file.clone(),
-                    message: format!("part '{}' received no cells: earlier parts cover it, or the symmetry clips it away", p.geometry.name),
-                });
+                return Err(fail(format!("part '{}' received no cells: earlier parts cover it, or the symmetry clips it away", p.geometry.name)));
             }
         }
         Ok(mesh)
@@ -58,9 +80,10 @@ impl Case {
 
     /// The analysis model: stress-free at the bonding temperature (or each
     /// part's own), one step at room temperature, held by the supports and
-    /// the symmetry planes.
+    /// the symmetry planes; each material with its thermal properties from
+    /// the library (for a recipe's heat conduction).
     pub fn model(&self) -> Result<Model, CaseError> {
-        let mesh = self.mesh()?;
+        let mesh = self.checked_mesh(true)?;
         let mut materials = Vec::new();
         let mut part_material = Vec::new();
         for p in &self.parts {

@@ -25,7 +25,7 @@ pub struct RecipeFiles {
     /// The first state whose fields could not be handed to the writer.
     failure: Option<CaseError>,
     /// Wall time spent recording states and writing the files, s.
-    pub seconds: f64,
+    seconds: f64,
 }
 
 impl RecipeFiles {
@@ -68,11 +68,6 @@ impl RecipeFiles {
         self.seconds += clock.elapsed().as_secs_f64();
     }
 
-    /// The history rows recorded so far.
-    pub fn rows(&self) -> &[HistoryRow] {
-        &self.rows
-    }
-
     /// Waits for the fields, then writes the `.pvd` and the history.
     pub fn finish(self) -> Result<WrittenRecipe, CaseError> {
         let clock = Instant::now();
@@ -85,6 +80,7 @@ impl RecipeFiles {
         if let Some(e) = self.failure {
             return Err(e);
         }
+        check_finite(&self.out.join("history.json"), &self.rows)?;
         let pvd = self.out.join(format!("{}.pvd", self.case));
         write_pvd(&pvd, &self.collection).map_err(|e| write_error(&pvd, e))?;
         write_text(&self.out.join("history.csv"), &history_csv(&self.rows))?;
@@ -113,9 +109,44 @@ pub struct WrittenRecipe {
     pub seconds: f64,
 }
 
+/// Refuses to write `value` when a number in it is not finite: serialised
+/// to JSON (where absent values are left out, never `null`), a `null` can
+/// only be an infinity or a NaN. The error names the file and the key.
+pub fn check_finite(file: &Path, value: &impl serde::Serialize) -> Result<(), CaseError> {
+    fn find(v: &serde_json::Value, path: String) -> Option<String> {
+        match v {
+            serde_json::Value::Null => Some(path),
+            serde_json::Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .find_map(|(i, x)| find(x, format!("{path}[{i}]"))),
+            serde_json::Value::Object(m) => m.iter().find_map(|(k, x)| {
+                find(
+                    x,
+                    if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    },
+                )
+            }),
+            _ => None,
+        }
+    }
+    let v = serde_json::to_value(value).map_err(|e| write_error(file, e))?;
+    match find(&v, String::new()) {
+        None => Ok(()),
+        Some(key) => Err(CaseError::Write {
+            file: file.display().to_string(),
+            message: format!("{key} is not a finite number (infinity or NaN): the results overflowed; nothing was written"),
+        }),
+    }
+}
+
 /// Writes `summary.json` and `summary.csv` into `out`.
 pub fn write_summary(out: &Path, summary: &Summary) -> Result<(), CaseError> {
     std::fs::create_dir_all(out).map_err(|e| write_error(out, e))?;
+    check_finite(&out.join("summary.json"), summary)?;
     write_text(&out.join("summary.json"), &summary.to_json())?;
     write_text(&out.join("summary.csv"), &summary.to_csv())
 }

@@ -78,11 +78,16 @@ impl Case {
             .map_err(|e: toml::de::Error| TomlReader::new(&file).err("TOML", e.to_string()).into())
     }
 
-    /// The names of the case file's `[[variant]]` entries (none for most cases).
-    pub fn variant_names(path: &Path) -> Result<Vec<String>, CaseError> {
-        let doc = Self::read_doc(path)?;
+    /// The names of the case file's `[[variant]]` entries (none for most
+    /// cases), after the `--set` `overrides`; each a valid file name, none
+    /// twice.
+    pub fn variant_names(path: &Path, overrides: &[String]) -> Result<Vec<String>, CaseError> {
+        let mut doc = Self::read_doc(path)?;
         let file = path.display().to_string();
         let r = TomlReader::new(&file);
+        for o in overrides {
+            apply_override(&mut doc, o).map_err(|m| r.err(&format!("--set {o}"), m))?;
+        }
         let Some(v) = doc.get("variant") else {
             return Ok(Vec::new());
         };
@@ -100,9 +105,26 @@ impl Case {
                     t,
                     &["name", "description", "set", "drop"],
                 )?;
-                Ok(r.string(&format!("variant[{i}]"), t, "name")?)
+                let name = r.string(&format!("variant[{i}]"), t, "name")?;
+                r.file_name(&format!("variant[{i}].name"), &name)?;
+                Ok(name)
             })
-            .collect()
+            .collect::<Result<Vec<String>, CaseError>>()
+            .and_then(|names| {
+                match names
+                    .iter()
+                    .enumerate()
+                    .find(|(i, n)| names[..*i].contains(n))
+                {
+                    Some((i, n)) => Err(r
+                        .err(
+                            &format!("variant[{i}].name"),
+                            format!("'{n}' names two variants"),
+                        )
+                        .into()),
+                    None => Ok(names),
+                }
+            })
     }
 
     /// Reads a case file with `key.path=value` overrides applied first and

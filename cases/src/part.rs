@@ -65,10 +65,7 @@ pub(crate) fn parse_parts(
         .ok_or_else(|| r.err("part", "expected [[part]] entries"))?;
     let mut parts: Vec<CasePart> = Vec::new();
     for (i, v) in list.iter().enumerate() {
-        let part = parse_part(r, i, v, library)?;
-        if parts.iter().any(|p| p.geometry.name == part.geometry.name) {
-            return Err(r.err(&format!("part '{}'", part.geometry.name), "defined twice"));
-        }
+        let part = parse_part(r, i, v, library, &parts)?;
         parts.push(part);
     }
     if parts.is_empty() {
@@ -77,12 +74,13 @@ pub(crate) fn parse_parts(
     Ok(parts)
 }
 
-/// One `[[part]]` entry, the `i`-th.
+/// One `[[part]]` entry, the `i`-th, after the `earlier` ones.
 fn parse_part(
     r: &TomlReader<'_>,
     i: usize,
     v: &Value,
     library: &Library,
+    earlier: &[CasePart],
 ) -> Result<CasePart, TomlError> {
     let t = table(r, &format!("part[{i}]"), v)?;
     let name = r.string(&format!("part[{i}]"), t, "name")?;
@@ -93,6 +91,9 @@ fn parse_part(
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     {
         return Err(r.err(&place, "a part name uses letters, digits, '_' and '-' only"));
+    }
+    if earlier.iter().any(|p| p.geometry.name == name) {
+        return Err(r.err(&place, "defined twice"));
     }
     r.only(&place, t, &PART_KEYS)?;
     let material = r.string(&place, t, "material")?;

@@ -29,17 +29,23 @@ pub struct Summary {
     pub element: String,
     pub symmetry: String,
     pub dof: usize,
+    /// What the solve was expected to take with the solver it used (the
+    /// model included, from the measured bytes per DOF), GiB.
+    pub memory_estimate_gib: f64,
     pub stress_free_temperature_c: f64,
     pub room_temperature_c: f64,
     /// Warpage of each named face, µm.
     pub warpage_um: BTreeMap<String, f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bumps: Option<StressMeasures>,
     /// Stress measures per adhesive part.
     pub adhesives: BTreeMap<String, StressMeasures>,
     /// Largest first principal stress in the die, MPa.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub die_max_principal_mpa: Option<f64>,
     pub parts: Vec<PartSummary>,
     /// For a recipe run: its steps and end time, instead of one cool-down.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub process: Option<String>,
 }
 
@@ -82,7 +88,8 @@ impl Summary {
             .die
             .as_deref()
             .and_then(index)
-            .map(|p| extremes[p].max_principal);
+            .and_then(|p| extremes.iter().find(|e| e.part == mesh.part_names[p]))
+            .map(|e| e.max_principal);
         let parts = extremes
             .into_iter()
             .map(|e| PartSummary {
@@ -97,6 +104,7 @@ impl Summary {
             element: case.controls.kind.abaqus_name().to_string(),
             symmetry: format!("{:?}", case.controls.symmetry).to_lowercase(),
             dof: result.num_equations,
+            memory_estimate_gib: result.memory.total() as f64 / solver::memory::GIB,
             stress_free_temperature_c: case.stress_free,
             room_temperature_c: case.room,
             warpage_um,
@@ -117,6 +125,7 @@ impl Summary {
         let mut s = String::from("quantity,value,unit\n");
         let mut row = |k: String, v: f64, u: &str| s.push_str(&format!("{k},{v:.9e},{u}\n"));
         row("dof".into(), self.dof as f64, "");
+        row("memory_estimate".into(), self.memory_estimate_gib, "GiB");
         row(
             "stress_free_temperature".into(),
             self.stress_free_temperature_c,

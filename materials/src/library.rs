@@ -158,9 +158,8 @@ impl Library {
                 "sources",
             ],
         )?;
-        let description = t
-            .get("description")
-            .and_then(Value::as_str)
+        let description = r
+            .optional_string(&place, t, "description")?
             .unwrap_or("")
             .to_string();
         let elastic_t = r

@@ -14,6 +14,9 @@ pub struct TomlError {
     pub message: String,
 }
 
+/// Longest name accepted by [`TomlReader::file_name`].
+pub const MAX_NAME: usize = 100;
+
 /// Walks a TOML tree, naming the place (file, then key path) in every error.
 pub struct TomlReader<'a> {
     file: &'a str,
@@ -104,6 +107,48 @@ impl<'a> TomlReader<'a> {
                 &format!("{place}.{key}"),
                 format!("expected a string, found {}", other.type_str()),
             )),
+        }
+    }
+
+    /// The string at `key`, `None` when absent; any other type is an error
+    /// (a `symmetry = true` must not silently mean the default).
+    pub fn optional_string<'v>(
+        &self,
+        place: &str,
+        t: &'v toml::Table,
+        key: &str,
+    ) -> Result<Option<&'v str>, TomlError> {
+        match t.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(self.err(
+                &format!("{place}.{key}"),
+                format!("expected a string, found {}", other.type_str()),
+            )),
+        }
+    }
+
+    /// A name that becomes part of file names (a case's, a variant's):
+    /// letters, digits, `_`, `-` and `.`, not starting with `.`, at most
+    /// [`MAX_NAME`] characters, so it can name no folder, no hidden file and
+    /// no place outside the output folder.
+    pub fn file_name(&self, place: &str, name: &str) -> Result<(), TomlError> {
+        let ok = !name.is_empty()
+            && name.len() <= MAX_NAME
+            && !name.starts_with('.')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        if ok {
+            Ok(())
+        } else {
+            Err(self.err(
+                place,
+                format!(
+                    "'{}': the name becomes part of file names: use letters, digits, '_', '-' and '.' (not first), at most {MAX_NAME} characters",
+                    name.chars().take(40).collect::<String>()
+                ),
+            ))
         }
     }
 

@@ -79,6 +79,8 @@ pub enum UnitError {
     NotANumber { text: String, dimension: Dimension },
     #[error("'{text}' is below absolute zero")]
     BelowAbsoluteZero { text: String },
+    #[error("'{}' is out of range (a number of magnitude below about 1e300 in internal units, {})", short(text), .dimension.example())]
+    OutOfRange { text: String, dimension: Dimension },
 }
 
 /// `(spelling, factor, offset)`: internal = value · factor + offset.
@@ -228,31 +230,55 @@ pub fn normalise(unit: &str) -> String {
         .collect()
 }
 
-/// Splits "2.5 GPa" into the number and the rest.
-fn split(text: &str) -> Option<(f64, &str)> {
+/// The first 40 characters of `text` (for messages about long input).
+fn short(text: &str) -> String {
+    let mut s: String = text.chars().take(40).collect();
+    if text.chars().nth(40).is_some() {
+        s.push('…');
+    }
+    s
+}
+
+/// Longest number accepted, characters.
+const MAX_NUMBER: usize = 64;
+
+/// Splits "2.5 GPa" into the number and the rest: the longest prefix of
+/// digits, signs, points and exponents that parses. `Ok(None)` when there
+/// is no number, `Err(())` when it is not finite (out of range).
+fn split(text: &str) -> Result<Option<(f64, &str)>, ()> {
     let t = text.trim();
-    let mut end = 0;
-    let b = t.as_bytes();
-    // longest prefix that parses as a number
-    for i in (1..=t.len()).rev() {
-        if t.is_char_boundary(i) && t[..i].parse::<f64>().is_ok() {
-            end = i;
-            break;
+    let run = t
+        .bytes()
+        .take_while(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'))
+        .count();
+    if run > MAX_NUMBER {
+        return Ok(None);
+    }
+    for end in (1..=run).rev() {
+        if let Ok(value) = t[..end].parse::<f64>() {
+            return if value.is_finite() {
+                Ok(Some((value, t[end..].trim())))
+            } else {
+                Err(())
+            };
         }
     }
-    if end == 0 || b.is_empty() {
-        return None;
-    }
-    let value: f64 = t[..end].parse().ok()?;
-    value.is_finite().then_some((value, t[end..].trim()))
+    Ok(None)
 }
 
 /// Reads `text` as a quantity of `dimension` in internal units.
 pub fn parse_quantity(text: &str, dimension: Dimension) -> Result<f64, UnitError> {
-    let (value, unit) = split(text).ok_or_else(|| UnitError::NotANumber {
+    let out_of_range = || UnitError::OutOfRange {
         text: text.into(),
         dimension,
-    })?;
+    };
+    let (value, unit) =
+        split(text)
+            .map_err(|_| out_of_range())?
+            .ok_or_else(|| UnitError::NotANumber {
+                text: short(text),
+                dimension,
+            })?;
     if dimension == Dimension::Dimensionless {
         return if unit.is_empty() {
             Ok(value)
@@ -288,6 +314,9 @@ pub fn parse_quantity(text: &str, dimension: Dimension) -> Result<f64, UnitError
             dimension,
         })?;
     let v = value * factor + offset;
+    if !(v.is_finite() && v.abs() < 1e300) {
+        return Err(out_of_range());
+    }
     if dimension == Dimension::Temperature && v < -273.15 - 1e-9 {
         return Err(UnitError::BelowAbsoluteZero { text: text.into() });
     }
@@ -298,6 +327,30 @@ pub fn parse_quantity(text: &str, dimension: Dimension) -> Result<f64, UnitError
 mod tests {
     use super::*;
     use approx::assert_relative_eq;
+
+    /// Numbers beyond f64 or beyond 1e300 in internal units are out of
+    /// range, not "not a number"; a number of thousands of digits is read
+    /// in time linear in its length.
+    #[test]
+    fn out_of_range_and_long_numbers() {
+        for text in ["1e400 mm", "1e308 m", "-1e301 MPa"] {
+            let dim = if text.ends_with("MPa") {
+                Dimension::Stress
+            } else {
+                Dimension::Length
+            };
+            assert!(
+                matches!(parse_quantity(text, dim), Err(UnitError::OutOfRange { .. })),
+                "{text}"
+            );
+        }
+        let long = format!("{} mm", "1".repeat(100_000));
+        assert!(matches!(
+            parse_quantity(&long, Dimension::Length),
+            Err(UnitError::NotANumber { .. })
+        ));
+        assert_relative_eq!(parse_quantity("2.5e-3 m", Dimension::Length).unwrap(), 2.5);
+    }
 
     #[test]
     fn converts_to_the_internal_system() {

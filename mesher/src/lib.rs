@@ -7,6 +7,7 @@
 //! user's numbering.
 
 pub mod package;
+pub mod quality;
 pub mod structured;
 pub mod tets;
 

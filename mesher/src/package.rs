@@ -180,6 +180,45 @@ pub struct MeshControls {
 /// planes `SYMMETRY_X` / `SYMMETRY_Y`, and cell sets `<PART>` and
 /// `<PART>#k` (the cells of prism k).
 pub fn mesh_package(parts: &[PartGeometry], c: &MeshControls) -> Result<Mesh, StructuredError> {
+    package_grid(parts, c)?.mesh()
+}
+
+/// The tensor grid of a package, before any cell is made: its lines and
+/// what it will hold ([`PackageGrid::size`]), so that a caller can refuse a
+/// mesh that would not fit before it is built.
+pub struct PackageGrid<'p> {
+    parts: &'p [PartGeometry],
+    kind: CellKind,
+    clip: [bool; 2],
+    /// Grid coordinates along x, y and z, mm.
+    pub lines: [Vec<f64>; 3],
+}
+
+/// How large a mesh will be.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GridSize {
+    pub cells: usize,
+    /// Nodes, estimated from the grid's nodes and the share of its cells
+    /// that some part fills (exact for a full box).
+    pub nodes: usize,
+    pub kind: CellKind,
+}
+
+impl GridSize {
+    /// Bytes the mesh takes while it is built (coordinates, node lookup,
+    /// connectivity, parts and sets): an estimate.
+    pub fn mesh_bytes(&self) -> u64 {
+        (self.nodes as u64) * 96
+            + (self.cells as u64) * (8 * self.kind.nodes_per_cell() as u64 + 48)
+    }
+}
+
+/// Checks `parts` and `c` and lays the tensor grid through every part's
+/// features (see [`mesh_package`]).
+pub fn package_grid<'p>(
+    parts: &'p [PartGeometry],
+    c: &MeshControls,
+) -> Result<PackageGrid<'p>, StructuredError> {
     for p in parts {
         let z = p.region.z();
         let flat = p
@@ -229,7 +268,7 @@ pub fn mesh_package(parts: &[PartGeometry], c: &MeshControls) -> Result<Mesh, St
             feats[d].push(0.0);
         }
     }
-    let lines: [Vec<f64>; 3] = std::array::from_fn(|d| {
+    let lines = [0, 1, 2].map(|d| {
         if d == 2 {
             // each part gets its `layers` cells through its whole thickness:
             // an interval takes its share of that in every part it cuts
@@ -257,20 +296,82 @@ pub fn mesh_package(parts: &[PartGeometry], c: &MeshControls) -> Result<Mesh, St
                 }
             })
         }
+        .map_err(|e| e.on_axis(d))
     });
-    let names: Vec<String> = parts.iter().map(|p| p.name.clone()).collect();
-    let mut mesh = mesh_grid(&lines, c.kind, &names, |x| {
-        parts.iter().position(|p| p.region.locate(x).is_some())
-    })?;
-    let z_ranges: Vec<(f64, f64)> = parts
+    let [x, y, z] = lines;
+    let lines = [x?, y?, z?];
+    let cells: f64 = lines
         .iter()
-        .map(|p| (p.region.z()[0], p.region.z()[1]))
-        .collect();
-    add_part_sets(&mut mesh, &z_ranges);
-    add_prism_sets(&mut mesh, parts);
-    add_interfaces(&mut mesh);
-    add_symmetry_planes(&mut mesh, clip);
-    Ok(mesh)
+        .map(|l| l.len().saturating_sub(1) as f64)
+        .product();
+    if cells > crate::structured::MAX_CELLS as f64 {
+        return Err(StructuredError::TooLarge(cells));
+    }
+    Ok(PackageGrid {
+        parts,
+        kind: c.kind,
+        clip,
+        lines,
+    })
+}
+
+impl PackageGrid<'_> {
+    fn classify(&self, x: [f64; 3]) -> Option<usize> {
+        self.parts.iter().position(|p| p.region.locate(x).is_some())
+    }
+
+    /// The cells the mesh will have (one pass over the grid's cells, no
+    /// allocation) and its nodes, estimated.
+    pub fn size(&self) -> GridSize {
+        let l = &self.lines;
+        let n = [0, 1, 2].map(|d| l[d].len().saturating_sub(1));
+        let centre = |d: usize, i: usize| 0.5 * (l[d][i] + l[d][i + 1]);
+        let mut cells = 0usize;
+        for k in 0..n[2] {
+            for j in 0..n[1] {
+                for i in 0..n[0] {
+                    if self
+                        .classify([centre(0, i), centre(1, j), centre(2, k)])
+                        .is_some()
+                    {
+                        cells += 1;
+                    }
+                }
+            }
+        }
+        let total = (n[0] * n[1] * n[2]).max(1) as f64;
+        let grid_nodes = if self.kind.nodes_per_cell() == 20 {
+            // corners and mid-edge nodes of the doubled grid
+            let (a, b, c) = (n[0] as f64, n[1] as f64, n[2] as f64);
+            (a + 1.0) * (b + 1.0) * (c + 1.0)
+                + a * (b + 1.0) * (c + 1.0)
+                + (a + 1.0) * b * (c + 1.0)
+                + (a + 1.0) * (b + 1.0) * c
+        } else {
+            n.iter().map(|&m| m as f64 + 1.0).product()
+        };
+        GridSize {
+            cells,
+            nodes: (grid_nodes * cells as f64 / total).ceil() as usize,
+            kind: self.kind,
+        }
+    }
+
+    /// Builds the mesh with its part, face, interface and symmetry sets.
+    pub fn mesh(&self) -> Result<Mesh, StructuredError> {
+        let parts = self.parts;
+        let names: Vec<String> = parts.iter().map(|p| p.name.clone()).collect();
+        let mut mesh = mesh_grid(&self.lines, self.kind, &names, |x| self.classify(x))?;
+        let z_ranges: Vec<(f64, f64)> = parts
+            .iter()
+            .map(|p| (p.region.z()[0], p.region.z()[1]))
+            .collect();
+        add_part_sets(&mut mesh, &z_ranges);
+        add_prism_sets(&mut mesh, parts);
+        add_interfaces(&mut mesh);
+        add_symmetry_planes(&mut mesh, self.clip);
+        Ok(mesh)
+    }
 }
 
 /// Checks that every part is its own mirror image about the plane
@@ -398,167 +499,6 @@ fn add_symmetry_planes(mesh: &mut Mesh, clip: [bool; 2]) {
     }
 }
 
-/// Mesh quality of one part.
-#[derive(Clone, Debug)]
-pub struct PartQuality {
-    pub name: String,
-    pub cells: usize,
-    /// Largest ratio of the longest to the shortest corner edge of a cell.
-    pub max_aspect_ratio: f64,
-    /// Smallest scaled Jacobian (det of the unit edge vectors at a corner;
-    /// 1 for a rectangular box, ≤ 0 for an inverted cell).
-    pub min_scaled_jacobian: f64,
-    /// Fewest cells through the part's thickness at any position.
-    pub min_layers: usize,
-}
-
-/// The quality report of a package mesh.
-#[derive(Clone, Debug)]
-pub struct QualityReport {
-    pub parts: Vec<PartQuality>,
-    pub nodes: usize,
-    pub cells: usize,
-    pub warnings: Vec<String>,
-    /// The same findings for parts whose layer count the case sets itself
-    /// (a film meshed with one layer on purpose): reported, not warned.
-    pub notes: Vec<String>,
-}
-
-/// Cells a layer needs through its thickness for bending with `kind`.
-pub fn layers_needed(kind: CellKind) -> usize {
-    match kind {
-        CellKind::Hex8 => 4,
-        _ => 2,
-    }
-}
-
-/// Aspect ratio, scaled Jacobian and layer counts per part.
-pub fn quality(mesh: &Mesh) -> QualityReport {
-    quality_with(mesh, &[])
-}
-
-/// [`quality`], where the parts named in `chosen` have the layer count the
-/// case asked for: too few layers for bending there is a note, not a
-/// warning.
-pub fn quality_with(mesh: &Mesh, chosen: &[String]) -> QualityReport {
-    let block = &mesh.blocks[0];
-    let n = block.kind.nodes_per_cell();
-    // the three edges at each corner
-    const EDGES: [(usize, usize); 12] = crate::HEX_EDGES;
-    const CORNER: [[usize; 3]; 8] = [
-        [1, 3, 4],
-        [2, 0, 5],
-        [3, 1, 6],
-        [0, 2, 7],
-        [7, 5, 0],
-        [4, 6, 1],
-        [5, 7, 2],
-        [6, 4, 3],
-    ];
-    let mut parts: Vec<PartQuality> = mesh
-        .part_names
-        .iter()
-        .map(|p| PartQuality {
-            name: p.clone(),
-            cells: 0,
-            max_aspect_ratio: 1.0,
-            min_scaled_jacobian: 1.0,
-            min_layers: usize::MAX,
-        })
-        .collect();
-    let mut columns: BTreeMap<(usize, i64, i64), usize> = BTreeMap::new();
-    for c in 0..block.len() {
-        let x: Vec<[f64; 3]> = block.connectivity[c * n..c * n + 8]
-            .iter()
-            .map(|&v| mesh.coordinates[v])
-            .collect();
-        let len = |a: usize, b: usize| {
-            (0..3)
-                .map(|d| (x[a][d] - x[b][d]).powi(2))
-                .sum::<f64>()
-                .sqrt()
-        };
-        let (lo, hi) = EDGES
-            .iter()
-            .fold((f64::INFINITY, 0.0f64), |(lo, hi), &(a, b)| {
-                (lo.min(len(a, b)), hi.max(len(a, b)))
-            });
-        let mut sj = f64::INFINITY;
-        for (k, e) in CORNER.iter().enumerate() {
-            let u: Vec<[f64; 3]> = e
-                .iter()
-                .map(|&o| std::array::from_fn(|d| (x[o][d] - x[k][d]) / len(k, o)))
-                .collect();
-            let det = u[0][0] * (u[1][1] * u[2][2] - u[1][2] * u[2][1])
-                - u[0][1] * (u[1][0] * u[2][2] - u[1][2] * u[2][0])
-                + u[0][2] * (u[1][0] * u[2][1] - u[1][1] * u[2][0]);
-            sj = sj.min(det);
-        }
-        let q = &mut parts[mesh.cell_part[c]];
-        q.cells += 1;
-        q.max_aspect_ratio = q.max_aspect_ratio.max(hi / lo);
-        q.min_scaled_jacobian = q.min_scaled_jacobian.min(sj);
-        // count cells per (part, x, y) column, keyed on the centre in nm
-        let cx = (x.iter().map(|p| p[0]).sum::<f64>() * 125.0).round() as i64;
-        let cy = (x.iter().map(|p| p[1]).sum::<f64>() * 125.0).round() as i64;
-        *columns.entry((mesh.cell_part[c], cx, cy)).or_default() += 1;
-    }
-    for ((p, ..), count) in columns {
-        parts[p].min_layers = parts[p].min_layers.min(count);
-    }
-    let need = layers_needed(block.kind);
-    let (mut warnings, mut notes) = (Vec::new(), Vec::new());
-    for q in parts.iter().filter(|q| q.cells > 0 && q.min_layers < need) {
-        let text = format!(
-            "part {}: {} element(s) through its thickness; {} needs at least {need} for bending",
-            q.name,
-            q.min_layers,
-            block.kind.abaqus_name()
-        );
-        if chosen.contains(&q.name) {
-            notes.push(format!("{text} (the part's own `layers`)"));
-        } else {
-            warnings.push(text);
-        }
-    }
-    QualityReport {
-        parts,
-        nodes: mesh.num_nodes(),
-        cells: mesh.num_cells(),
-        warnings,
-        notes,
-    }
-}
-
-impl std::fmt::Display for QualityReport {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "{} nodes, {} cells", self.nodes, self.cells)?;
-        writeln!(
-            f,
-            "{:<24} {:>8} {:>12} {:>12} {:>8}",
-            "part", "cells", "max aspect", "min scaled J", "layers"
-        )?;
-        for q in &self.parts {
-            writeln!(
-                f,
-                "{:<24} {:>8} {:>12.2} {:>12.4} {:>8}",
-                q.name,
-                q.cells,
-                q.max_aspect_ratio,
-                q.min_scaled_jacobian,
-                if q.cells > 0 { q.min_layers } else { 0 }
-            )?;
-        }
-        for w in &self.warnings {
-            writeln!(f, "warning: {w}")?;
-        }
-        for w in &self.notes {
-            writeln!(f, "note: {w}")?;
-        }
-        Ok(())
-    }
-}
-
 /// Footprints of a bump array: `pitch` apart, `size` wide (mm), inside
 /// `area` (the array's outer rectangle, bumps touching its edges). `rows`
 /// = `None` fills the area (area array); `Some(r)` keeps the outermost `r`
@@ -594,6 +534,7 @@ pub fn bump_footprints(area: Rect, pitch: f64, size: [f64; 2], rows: Option<usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::quality::{quality, quality_with};
 
     fn rect(x0: f64, x1: f64, y0: f64, y1: f64) -> Rect {
         Rect {
@@ -761,7 +702,7 @@ mod tests {
 
     #[test]
     fn grading_limits_the_size_jump() {
-        let lines = grid_lines(&[0.0, 0.01, 2.0], 0.5, Some(1.5), |_, _| 1);
+        let lines = grid_lines(&[0.0, 0.01, 2.0], 0.5, Some(1.5), |_, _| 1).unwrap();
         let sizes: Vec<f64> = lines.windows(2).map(|w| w[1] - w[0]).collect();
         for w in sizes.windows(2) {
             assert!(
@@ -816,5 +757,22 @@ mod tests {
         assert!(!q.warnings.iter().any(|w| w.contains("glass")), "{q}");
         assert!(q.notes.iter().any(|w| w.contains("glass")), "{q}");
         assert!(q.warnings.iter().any(|w| w.contains("chip")), "{q}");
+    }
+
+    /// An absurd cell size or division count is refused from the counts,
+    /// before a line is allocated, naming the axis.
+    #[test]
+    fn absurd_grids_are_refused_before_allocation() {
+        let err = grid_lines(&[0.0, 8.0], 1e-30, Some(1.5), |_, _| 1).unwrap_err();
+        assert!(matches!(err, StructuredError::TooManyLines { lines, .. } if lines > 1e30));
+        let err = grid_lines(&[0.0, 1.0], 0.5, None, |_, _| 1_000_000_000).unwrap_err();
+        assert!(matches!(
+            err.on_axis(2),
+            StructuredError::TooManyLines { axis: 'z', .. }
+        ));
+        assert_eq!(
+            grid_lines(&[0.0, 1.0], 0.25, None, |_, _| 1).unwrap().len(),
+            5
+        );
     }
 }

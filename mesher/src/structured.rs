@@ -32,8 +32,10 @@ pub enum StructuredError {
     EmptyBox(String),
     #[error("the element size must be positive and finite")]
     BadSize,
-    #[error("the mesh would have {0} cells; refuse above 50 million")]
-    TooLarge(usize),
+    #[error("the mesh would have {0:.3e} cells; refuse above {max} (coarsen mesh.size, mesh.layers or mesh.across_bumps)", max = MAX_CELLS)]
+    TooLarge(f64),
+    #[error("{axis}: the grid would have {lines:.3e} lines along this axis; refuse above {max} (coarsen mesh.size, mesh.layers or mesh.across_bumps)", max = MAX_LINES)]
+    TooManyLines { axis: char, lines: f64 },
     #[error("part {0} is not symmetric about the plane {1} = 0, so a half or quarter model would be wrong; use symmetry = \"full\"")]
     NotSymmetric(String, char),
 }
@@ -65,12 +67,30 @@ const HEX20_OFFSETS: [[usize; 3]; 20] = [
 
 /// Grid coordinates along one axis: every box face, each interval split
 /// into `max(min_divisions, ceil(length / size))` equal parts.
-fn axis_lines(parts: &[BoxPart], axis: usize, size: f64, min_div: usize) -> Vec<f64> {
+fn axis_lines(
+    parts: &[BoxPart],
+    axis: usize,
+    size: f64,
+    min_div: usize,
+) -> Result<Vec<f64>, StructuredError> {
     let feats: Vec<f64> = parts
         .iter()
         .flat_map(|p| [p.min[axis], p.max[axis]])
         .collect();
-    grid_lines(&feats, size, None, |_, _| min_div)
+    grid_lines(&feats, size, None, |_, _| min_div).map_err(|e| e.on_axis(axis))
+}
+
+impl StructuredError {
+    /// The error with its axis (0, 1, 2: x, y, z) named.
+    pub fn on_axis(self, axis: usize) -> Self {
+        match self {
+            StructuredError::TooManyLines { lines, .. } => StructuredError::TooManyLines {
+                axis: ['x', 'y', 'z'][axis.min(2)],
+                lines,
+            },
+            e => e,
+        }
+    }
 }
 
 /// Sorted, de-duplicated feature coordinates (mm).
@@ -84,6 +104,13 @@ pub fn unique_features(features: &[f64]) -> Vec<f64> {
     f
 }
 
+/// Most grid lines along one axis (a 1 mm package at 1 nm cells: refused
+/// before anything is allocated).
+pub const MAX_LINES: usize = 1_000_000;
+
+/// Most cells of a tensor-grid mesh.
+pub const MAX_CELLS: usize = 50_000_000;
+
 /// Grid lines through every feature coordinate. Each interval `[a, b]`
 /// between features gets at least `min_div(a, b)` cells of at most `size`;
 /// with `grading = Some(r)` a long interval next to short ones grows its
@@ -94,10 +121,28 @@ pub fn grid_lines(
     size: f64,
     grading: Option<f64>,
     min_div: impl Fn(f64, f64) -> usize,
-) -> Vec<f64> {
+) -> Result<Vec<f64>, StructuredError> {
     let f = unique_features(features);
     if f.len() < 2 {
-        return f;
+        return Ok(f);
+    }
+    // the count first, in floating point: an absurd size or division count
+    // must be refused here, not overflow or allocate (graded intervals add
+    // at most 400 cells of ramps each)
+    let count: f64 = f
+        .windows(2)
+        .map(|w| {
+            let n = ((w[1] - w[0]) / size)
+                .ceil()
+                .max(min_div(w[0], w[1]) as f64);
+            n + if grading.is_some() { 400.0 } else { 0.0 }
+        })
+        .sum();
+    if !(count <= MAX_LINES as f64) {
+        return Err(StructuredError::TooManyLines {
+            axis: '?',
+            lines: count,
+        });
     }
     // natural cell size of every interval
     let natural: Vec<f64> = f
@@ -130,7 +175,7 @@ pub fn grid_lines(
             lines.push(if k + 1 == sizes.len() { w[1] } else { x });
         }
     }
-    lines
+    Ok(lines)
 }
 
 /// Cell sizes filling `len`: growing by `ratio` from `left` and from
@@ -174,8 +219,8 @@ pub fn mesh_grid(
         "structured meshes are hexahedral"
     );
     let nc = [lines[0].len() - 1, lines[1].len() - 1, lines[2].len() - 1];
-    let total = nc[0] * nc[1] * nc[2];
-    if total > 50_000_000 {
+    let total = nc[0] as f64 * nc[1] as f64 * nc[2] as f64;
+    if total > MAX_CELLS as f64 {
         return Err(StructuredError::TooLarge(total));
     }
     let centre = |d: usize, i: usize| 0.5 * (lines[d][i] + lines[d][i + 1]);
@@ -246,8 +291,9 @@ pub fn mesh_boxes(
     if density.size.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
         return Err(StructuredError::BadSize);
     }
-    let lines: [Vec<f64>; 3] =
-        std::array::from_fn(|d| axis_lines(parts, d, density.size[d], density.min_divisions));
+    let lines = [0, 1, 2].map(|d| axis_lines(parts, d, density.size[d], density.min_divisions));
+    let [x, y, z] = lines;
+    let lines = [x?, y?, z?];
     let names: Vec<String> = parts.iter().map(|p| p.name.clone()).collect();
     let mut mesh = mesh_grid(&lines, kind, &names, |c| {
         parts

@@ -9,6 +9,7 @@ use crate::assembly::Coloring;
 use crate::ordering::nested_dissection;
 use mesher::Mesh;
 
+/// The graph of a mesh and what follows from it alone (see the module).
 #[derive(Clone, Debug)]
 pub struct MeshGraph {
     /// Node adjacency in CSR form `(offsets, neighbours)`, each node listing

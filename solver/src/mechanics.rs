@@ -4,7 +4,7 @@
 //!
 //! Units: coordinates mm, moduli MPa, so `K_e` is N/mm and `f_e` N.
 
-use crate::element::incompatible;
+use crate::incompatible;
 use crate::values::{CellValues, JacobianError};
 use materials::{Material, Voigt6x6};
 use mesher::CellKind;

@@ -184,7 +184,7 @@ pub struct PartExtremes {
     pub von_mises_max_element: u64,
 }
 
-/// Per-part extremes at integration points.
+/// Per-part extremes at integration points, of the parts that have cells.
 pub fn part_extremes(mesh: &Mesh, field: &QpField) -> Vec<PartExtremes> {
     let mut out: Vec<PartExtremes> = mesh
         .part_names
@@ -210,6 +210,8 @@ pub fn part_extremes(mesh: &Mesh, field: &QpField) -> Vec<PartExtremes> {
             e.min_principal = e.min_principal.min(p[2]);
         }
     }
+    // a part with no cells (an empty set with a section) has no extremes
+    out.retain(|e| e.min_principal <= e.max_principal);
     out
 }
 
@@ -228,7 +230,8 @@ pub struct StressMeasures {
 
 /// Stress measures over the integration points of the cells for which
 /// `in_group(cell)` holds, with the points' volumes `volume` (mm³, laid out
-/// like `stress`); `None` when the group has no volume.
+/// like `stress`); `None` when the group has no volume, or a cell of it no
+/// valid geometry.
 pub fn stress_measures(
     mesh: &Mesh,
     stress: &QpField,
@@ -253,7 +256,7 @@ pub fn stress_measures(
             weighted += volume[first + q] * vm;
         }
     }
-    (total > 0.0).then(|| {
+    (total > 0.0 && total.is_finite()).then(|| {
         m.von_mises_mean = weighted / total;
         m
     })

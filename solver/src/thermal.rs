@@ -7,8 +7,10 @@
 //! Units (see the crate docs): T °C, k mW/(mm·°C), ρ t/mm³, c_p mJ/(t·°C),
 //! Δt s; `K` is in mW/°C, `C` in mJ/°C, heat in mJ.
 //!
-//! The pattern, colouring and symbolic factorisation are built once per set
-//! of prescribed nodes and reused by every time step.
+//! The colouring and equation order come from the model's
+//! [`MeshGraph`](crate::graph::MeshGraph), built once per model; the pattern
+//! and symbolic factorisation are built once per set of prescribed nodes and
+//! reused by every time step.
 
 use crate::assembly::{scatter, DofMap, Pattern, SharedMut, NO_EQUATION};
 use crate::graph::MeshGraph;
@@ -34,14 +36,16 @@ pub fn thermal_rule(kind: CellKind) -> QuadratureRule {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ThermalError {
-    #[error("element {element}: {source}")]
-    Jacobian { element: u64, source: JacobianError },
+    #[error("element {element}: {cause}")]
+    Jacobian { element: u64, cause: JacobianError },
     #[error("material {0} has no thermal properties (conductivity, density, specific heat)")]
     MissingProperties(usize),
     #[error(transparent)]
     Solver(#[from] SolverError),
     #[error("the time step must be positive and finite, got {0} s")]
     BadTimeStep(f64),
+    #[error("the heat-conduction equations are singular or overflow (the temperatures would not be finite): check the conductivities, densities and specific heats, and the film coefficients and tool conductances (up to {film:e} mW/(mm² C) here)")]
+    Singular { film: f64 },
 }
 
 /// Convection `q = h (T − T_∞)` out of exterior faces.
@@ -212,7 +216,7 @@ fn cell_matrices<'w, 'p>(
         .ok_or(ThermalError::MissingProperties(m))?;
     w.matrices(props).map_err(|source| ThermalError::Jacobian {
         element: block.cell_ids[c],
-        source,
+        cause: source,
     })?;
     Ok((w, nodes))
 }
@@ -331,7 +335,16 @@ impl<'m> TransientThermal<'m> {
         // k(T), ρ c_p(T) move the matrix a little from one solve to the
         // next: the previous factor preconditions CG first, as in the
         // mechanical steps
-        factored.solve(solver, pattern, values, &mut rhs, true)?;
+        factored
+            .solve(solver, pattern, values, &mut rhs, true)
+            .map_err(|e| match e {
+                SolverError::NotPositiveDefinite | SolverError::NotFinite => {
+                    ThermalError::Singular {
+                        film: convection.iter().fold(0.0, |m, c| m.max(c.film)),
+                    }
+                }
+                e => ThermalError::Solver(e),
+            })?;
         Ok((0..problem.mesh.num_nodes())
             .map(|v| match dofs.equation[v] {
                 NO_EQUATION if fixed.contains_key(&v) => dofs.prescribed[v],

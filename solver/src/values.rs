@@ -159,6 +159,35 @@ impl CellValues {
     }
 }
 
+/// The cell's own shape functions evaluated at its corner nodes, to check a
+/// cell's geometry where integration points do not look: a cell whose
+/// nodes are listed in the wrong order, or whose mid-side nodes are out of
+/// place, can have a positive Jacobian at every integration point and still
+/// fold over at a corner.
+#[derive(Clone, Debug)]
+pub struct CornerCheck(CellValues);
+
+impl CornerCheck {
+    pub fn new(shape: Shape) -> Self {
+        let corners = match shape {
+            Shape::Tet10 => 4,
+            _ => 8,
+        };
+        let points = crate::element::reference_nodes(shape)[..corners].to_vec();
+        let weights = vec![1.0; corners];
+        CornerCheck(CellValues::with_rule(
+            shape,
+            QuadratureRule { points, weights },
+        ))
+    }
+
+    /// `Err` with the first corner (its local node number) where the
+    /// Jacobian determinant of the cell with nodes `x` (mm) is not positive.
+    pub fn check(&mut self, x: &[[f64; 3]]) -> Result<(), JacobianError> {
+        self.0.reinit(x)
+    }
+}
+
 /// The 8 x 20 matrix (row-major) mapping the 20 nodal values of a Hex20
 /// field to the corner values of its L2 projection onto trilinear functions.
 /// The projection equals the trilinear interpolant of the field at the
@@ -220,4 +249,37 @@ pub fn inverse3(m: &[[f64; 3]; 3], det: f64) -> [[f64; 3]; 3] {
 #[inline]
 pub fn apply_inverse_transpose(inv: &[[f64; 3]; 3], g: &[f64; 3]) -> [f64; 3] {
     std::array::from_fn(|i| inv[0][i] * g[0] + inv[1][i] * g[1] + inv[2][i] * g[2])
+}
+
+#[cfg(test)]
+mod corner_tests {
+    use super::*;
+    use crate::element::reference_nodes;
+
+    /// A C3D20 whose corners 2 and 3 are swapped but whose mid-side nodes
+    /// are kept: its Jacobian is positive at every integration point of
+    /// both rules, yet it folds at a corner, which the corner check sees;
+    /// the regular and a sheared cell pass.
+    #[test]
+    fn garbled_hex20_is_caught_at_a_corner() {
+        let refs = reference_nodes(Shape::Hex20);
+        let regular: Vec<[f64; 3]> = refs
+            .iter()
+            .map(|p| [p[0] + 1.0, 2.0 * p[1], p[2]])
+            .collect();
+        let sheared: Vec<[f64; 3]> = refs
+            .iter()
+            .map(|p| [p[0] + 0.4 * p[2], p[1], p[2]])
+            .collect();
+        let mut garbled = regular.clone();
+        garbled.swap(1, 2);
+        let mut check = CornerCheck::new(Shape::Hex20);
+        assert!(check.check(&regular).is_ok());
+        assert!(check.check(&sheared).is_ok());
+        assert!(check.check(&garbled).is_err());
+        // what the integration points alone say
+        let mut full = CellValues::new(CellKind::Hex20);
+        let mut reduced = CellValues::new(CellKind::Hex20R);
+        assert!(full.reinit(&garbled).is_ok() && reduced.reinit(&garbled).is_ok());
+    }
 }

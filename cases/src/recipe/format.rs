@@ -270,6 +270,14 @@ fn tool(
     })
 }
 
+/// Most thermal increments of a recipe (all steps together): at about a
+/// second each on a fine mesh, a day.
+pub const MAX_INCREMENTS: usize = 100_000;
+
+/// Shortest increment, s: shorter ones say a unit is wrong (and make the
+/// capacity term overflow).
+pub const MIN_INCREMENT: f64 = 1e-6;
+
 /// Keys of a `[[process.step]]` entry.
 const STEP_KEYS: [&str; 14] = [
     "name",
@@ -326,6 +334,13 @@ impl Recipe {
         if steps.is_empty() {
             return Err(r.err("process.step", "the recipe has no steps"));
         }
+        let total: usize = steps.iter().map(|s| s.increments).sum();
+        if total > MAX_INCREMENTS {
+            return Err(r.err(
+                "process.step",
+                format!("{total} increments in all: at most {MAX_INCREMENTS} in a recipe"),
+            ));
+        }
         let cure = match t.get("cure") {
             None => Vec::new(),
             Some(c) => {
@@ -356,9 +371,8 @@ impl Recipe {
             .as_table()
             .ok_or_else(|| r.err(place, "expected a table"))?;
         r.only(place, st, &STEP_KEYS)?;
-        let name = st
-            .get("name")
-            .and_then(Value::as_str)
+        let name = r
+            .optional_string(place, st, "name")?
             .map(str::to_string)
             .unwrap_or_else(|| format!("step-{}", i + 1));
         let (duration, increments, outputs, steady) = step_timing(r, place, st)?;
@@ -463,6 +477,21 @@ fn step_timing(
         return Err(r.err(
             &format!("{place}.increments"),
             "a steady step has no increments",
+        ));
+    }
+    if increments > MAX_INCREMENTS {
+        return Err(r.err(
+            &format!("{place}.increments"),
+            format!("{increments} increments: at most {MAX_INCREMENTS} in a recipe"),
+        ));
+    }
+    if duration / (increments as f64) < MIN_INCREMENT {
+        return Err(r.err(
+            &format!("{place}.increments"),
+            format!(
+                "increments of {:.3e} s: at least {MIN_INCREMENT:e} s each (check the duration's unit)",
+                duration / increments as f64
+            ),
         ));
     }
     let outputs = count("outputs", 1)?;

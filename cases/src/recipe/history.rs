@@ -14,7 +14,9 @@ pub struct HistoryRow {
     pub step: String,
     pub event: String,
     pub time_s: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub head_c: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stage_c: Option<f64>,
     pub ambient_c: f64,
     pub t_min_c: f64,
@@ -23,9 +25,11 @@ pub struct HistoryRow {
     pub part_temperature_c: BTreeMap<String, f64>,
     pub degree_of_cure: BTreeMap<String, CureState>,
     pub warpage_um: BTreeMap<String, f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bumps: Option<StressMeasures>,
     /// Stress measures of each adhesive part, MPa.
     pub adhesives: BTreeMap<String, StressMeasures>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub die_max_principal_mpa: Option<f64>,
     /// Stress extremes of the watched parts (`[results] watch`), MPa.
     pub watched: BTreeMap<String, PartSummary>,

@@ -84,6 +84,9 @@ pub enum Progress<'a> {
     },
     /// A mechanical state solved.
     Output(&'a RecipeOutput),
+    /// The thermo-elastic equations of the first state set up, before any
+    /// solve: what their solve is expected to take.
+    Prepared(&'a solver::memory::MemoryEstimate),
 }
 
 /// Wall time of a recipe run by phase, s.
@@ -115,8 +118,9 @@ pub fn run_recipe(
     RecipeRun::new(case, recipe, model, choice)?.run(progress)
 }
 
-/// A recipe under way on one model.
-pub struct RecipeRun<'m> {
+/// A recipe under way on one model (built by [`run_recipe`], which sets the
+/// model's initial temperature to the recipe's start first).
+pub(crate) struct RecipeRun<'m> {
     case: &'m Case,
     recipe: &'m Recipe,
     /// The model, stress-free at the recipe's start temperature.
@@ -217,10 +221,29 @@ impl<'m> RecipeRun<'m> {
         mut progress: impl FnMut(Progress<'_>),
     ) -> Result<(Vec<RecipeOutput>, Timings), CaseError> {
         let recipe = self.recipe;
+        let estimate = self.prepare(&recipe.steps[0])?;
+        progress(Progress::Prepared(&estimate));
         for s in &recipe.steps {
             self.run_step(s, &mut progress)?;
         }
         Ok((self.outputs, self.timings))
+    }
+
+    /// Sets up the thermo-elastic equations of the first state (step `s`'s
+    /// supports, the cells present at the start) and returns their memory
+    /// estimate; refuses a solve that would not fit before the recipe runs.
+    fn prepare(&mut self, s: &RecipeStep) -> Result<solver::memory::MemoryEstimate, CaseError> {
+        let conditions = StepConditions::new(self.case, self.model, s, self.tools)?;
+        let step = Step {
+            name: s.name.clone(),
+            time: 0.0,
+            constraints: conditions.constraints,
+            loads: conditions.loads,
+            temperature: self.temperature.clone(),
+        };
+        self.analysis
+            .prepare(&step)
+            .map_err(|e| recipe_error(self.case, e.to_string()))
     }
 
     /// One step: its increments, each a heat-conduction increment and the
@@ -464,6 +487,27 @@ impl<'m> RecipeRun<'m> {
             })
             .collect()
     }
+}
+
+/// Warnings about how the recipe ended: a curing part some of whose cells
+/// never reached the gel point carries no stiffness there (its kinetics or
+/// its time above temperature never triggered).
+pub fn end_warnings(outputs: &[RecipeOutput]) -> Vec<String> {
+    let Some(last) = outputs.last() else {
+        return Vec::new();
+    };
+    last.cure
+        .iter()
+        .filter(|(_, c)| c.gelled < 1.0)
+        .map(|(p, c)| {
+            format!(
+                "part {p}: {:.1} % of its cells never reached the gel point (degree of cure {:.3} to {:.3} at the end): they carry no stiffness; check process.cure.{p} and the temperatures",
+                100.0 * (1.0 - c.gelled),
+                c.min,
+                c.max
+            )
+        })
+        .collect()
 }
 
 /// The increments of step `s` at which a mechanical state is output: its

@@ -5,14 +5,51 @@ use crate::values::JacobianError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AnalysisError {
-    #[error("element {element} ({kind}): {source}")]
+    #[error("element {element} ({kind}): {cause}")]
     Jacobian {
         element: u64,
         kind: &'static str,
-        source: JacobianError,
+        cause: JacobianError,
     },
-    #[error("step {step}: {source}")]
-    Solver { step: String, source: SolverError },
+    #[error("step {step}: {cause}")]
+    Solver { step: String, cause: SolverError },
+    /// A stiffness that is not positive definite.
+    #[error("step {step}: the stiffness matrix is not positive definite: {}", singular_reason(floating, *reduced))]
+    Singular {
+        step: String,
+        /// Parts that no constraint holds.
+        floating: Vec<String>,
+        /// Whether the mesh has reduced-integration C3D20R cells.
+        reduced: bool,
+    },
+    /// Results that overflowed.
+    #[error("step {step}: the {what} are not finite (they overflow): the step's largest |temperature| is {temperature:e} C, |nodal force| {load:e} N, |prescribed displacement| {displacement:e} mm; check the loads, temperatures and material constants")]
+    NotFinite {
+        step: String,
+        what: &'static str,
+        temperature: f64,
+        load: f64,
+        displacement: f64,
+    },
+}
+
+/// Why a stiffness is singular, in words.
+fn singular_reason(floating: &[String], reduced: bool) -> String {
+    let mut s = if floating.is_empty() {
+        "no part floats free, so a material constant is invalid (E ≤ 0, ν ≥ 0.5) or cells are degenerate".to_string()
+    } else {
+        format!(
+            "{} {} free to make a rigid-body motion (fewer than 6 prescribed displacement components, or none in some direction, hold {}): add supports (*BOUNDARY, supports.type) or join {} to a held part",
+            floating.join(", "),
+            if floating.len() == 1 { "is" } else { "are" },
+            if floating.len() == 1 { "it" } else { "them" },
+            if floating.len() == 1 { "it" } else { "them" },
+        )
+    };
+    if reduced {
+        s.push_str("; with C3D20R cells a zero-energy mode is also possible (a column one cell wide standing alone): use full integration (C3D20) or more cells across");
+    }
+    s
 }
 
 impl AnalysisError {
@@ -21,7 +58,7 @@ impl AnalysisError {
         AnalysisError::Jacobian {
             element: block.cell_ids[c],
             kind: block.kind.abaqus_name(),
-            source,
+            cause: source,
         }
     }
 }

@@ -9,6 +9,7 @@
 
 mod assemble;
 mod birth;
+mod checks;
 mod error;
 mod recovery;
 mod state;
@@ -21,6 +22,7 @@ use crate::graph::MeshGraph;
 use crate::linear::{
     make_solver, FactorReuse, LinearSolver, SolveStats, SolverChoice, SolverError,
 };
+use crate::memory::MemoryEstimate;
 use crate::model::{Model, Step};
 use crate::points::QpField;
 use assemble::{assemble, AssemblyInput};
@@ -47,6 +49,8 @@ pub struct StepResult {
     pub point_volume: Arc<Vec<f64>>,
     pub num_equations: usize,
     pub stats: SolveStats,
+    /// The memory estimate of the solve (its solver path), bytes.
+    pub memory: MemoryEstimate,
     /// Wall time of assembly, factorisation and solve, s.
     pub assembly_seconds: f64,
     pub solve_seconds: f64,
@@ -64,6 +68,8 @@ struct System {
     /// The last factorisation's values and timings, to skip identical
     /// refactorisations and precondition with it when the values move.
     factor: FactorReuse,
+    /// What the solve is expected to take.
+    memory: MemoryEstimate,
 }
 
 /// Drives the steps of one model, reusing the pattern and symbolic
@@ -136,14 +142,20 @@ impl<'m> StaticAnalysis<'m> {
     pub fn solve_step(&mut self, step: &Step) -> Result<StepResult, AnalysisError> {
         let solver_err = |source| AnalysisError::Solver {
             step: step.name.clone(),
-            source,
+            cause: source,
         };
         let t_start = Instant::now();
         self.setup_system(step).map_err(solver_err)?;
         let (values, mut rhs) = self.assemble_system(step)?;
         let assembly_seconds = t_start.elapsed().as_secs_f64();
         let t_solve = Instant::now();
-        let stats = self.solve_system(values, &mut rhs).map_err(solver_err)?;
+        let stats = self.solve_system(values, &mut rhs).map_err(|e| match e {
+            SolverError::NotPositiveDefinite => {
+                checks::singular(self.model, &self.state.active, step)
+            }
+            SolverError::NotFinite => checks::not_finite(step, "displacements"),
+            e => solver_err(e),
+        })?;
         let solve_seconds = t_solve.elapsed().as_secs_f64();
         let displacement = self.displacements(&rhs);
         let stress = recover_stresses(
@@ -153,7 +165,8 @@ impl<'m> StaticAnalysis<'m> {
             &displacement,
             &step.temperature,
         )?;
-        let point_volume = self.point_volumes()?;
+        checks::finite_results(step, &displacement, &stress)?;
+        let point_volume = self.point_volumes();
         Ok(StepResult {
             name: step.name.clone(),
             time: step.time,
@@ -162,6 +175,7 @@ impl<'m> StaticAnalysis<'m> {
             stress,
             point_volume,
             num_equations: self.system().dofs.num_equations,
+            memory: self.system().memory.clone(),
             stats,
             assembly_seconds,
             solve_seconds,
@@ -189,13 +203,22 @@ impl<'m> StaticAnalysis<'m> {
         }
         let dofs = DofMap::new(&self.graph.node_order, &used, &step.constraints);
         let pattern = Pattern::new((&self.graph.adjacency.0, &self.graph.adjacency.1), &dofs);
-        let solver: Box<dyn LinearSolver> = if dofs.num_equations == 0 {
-            Box::new(crate::linear::ConjugateGradient::new(1e-10, 1)) // nothing to solve
+        let (solver, memory): (Box<dyn LinearSolver>, MemoryEstimate) = if dofs.num_equations == 0 {
+            // nothing to solve
+            let cg = crate::linear::ConjugateGradient::new(1e-10, 1);
+            (Box::new(cg), MemoryEstimate::default())
         } else {
+            let quadratic = self
+                .model
+                .mesh
+                .blocks
+                .iter()
+                .any(|b| b.kind.nodes_per_cell() > 8);
             make_solver(
                 &pattern,
                 self.choice,
                 crate::linear::amg::NearNullSpace::from_dofs(&dofs, &self.model.mesh.coordinates),
+                quadratic,
             )?
         };
         self.system = Some(System {
@@ -205,8 +228,22 @@ impl<'m> StaticAnalysis<'m> {
             pattern,
             solver,
             factor: Default::default(),
+            memory,
         });
         Ok(())
+    }
+
+    /// Sets up the equations and the solver of `step` (numbering, pattern,
+    /// symbolic factorisation: everything but the numbers) and returns the
+    /// memory estimate of its solve; refuses a solve that would not fit in
+    /// the budget ([`crate::memory`]). `solve_step` does this itself.
+    pub fn prepare(&mut self, step: &Step) -> Result<MemoryEstimate, AnalysisError> {
+        self.setup_system(step)
+            .map_err(|source| AnalysisError::Solver {
+                step: step.name.clone(),
+                cause: source,
+            })?;
+        Ok(self.system().memory.clone())
     }
 
     /// The stiffness (upper CSC values) and the right-hand side: thermal and
@@ -271,11 +308,12 @@ impl<'m> StaticAnalysis<'m> {
     }
 
     /// The integration-point volumes, computed once.
-    fn point_volumes(&mut self) -> Result<Arc<Vec<f64>>, AnalysisError> {
-        if self.volumes.is_none() {
-            self.volumes = Some(Arc::new(point_volumes(self.model, &self.graph.locate)?));
-        }
-        Ok(Arc::clone(self.volumes.as_ref().expect("set above")))
+    fn point_volumes(&mut self) -> Arc<Vec<f64>> {
+        let (model, locate) = (self.model, &self.graph.locate);
+        Arc::clone(
+            self.volumes
+                .get_or_insert_with(|| Arc::new(point_volumes(model, locate))),
+        )
     }
 
     /// Name of the linear solver in use.

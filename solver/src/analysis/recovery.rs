@@ -46,22 +46,20 @@ pub(super) fn recover_stresses(
 }
 
 /// Volume `det J · w` (mm³) of every integration point of the stiffness
-/// rule, cell after cell as in [`QpField`] (absent cells included).
-pub(super) fn point_volumes(
-    model: &Model,
-    locate: &[(usize, usize)],
-) -> Result<Vec<f64>, AnalysisError> {
+/// rule, cell after cell as in [`QpField`] (absent cells included; NaN at
+/// the points of a cell whose Jacobian fails, which only an absent cell can
+/// have: an active one stops the assembly).
+pub(super) fn point_volumes(model: &Model, locate: &[(usize, usize)]) -> Vec<f64> {
     let per_cell: Vec<Vec<f64>> = (0..locate.len())
         .into_par_iter()
         .map_init(Workspaces::default, |ws, cell| {
-            let (w, block, c) = ws.gather(model, cell, locate[cell], &model.initial_temperature);
-            w.values
-                .reinit(&w.x)
-                .map_err(|source| AnalysisError::jacobian(block, c, source))?;
-            Ok((0..w.values.num_points())
-                .map(|q| w.values.detj_w(q))
-                .collect())
+            let (w, ..) = ws.gather(model, cell, locate[cell], &model.initial_temperature);
+            let nq = w.values.num_points();
+            match w.values.reinit(&w.x) {
+                Ok(()) => (0..nq).map(|q| w.values.detj_w(q)).collect(),
+                Err(_) => vec![f64::NAN; nq],
+            }
         })
-        .collect::<Result<_, AnalysisError>>()?;
-    Ok(per_cell.into_iter().flatten().collect())
+        .collect();
+    per_cell.into_iter().flatten().collect()
 }

@@ -4,7 +4,6 @@
 pub mod face;
 mod hex20;
 mod hex8;
-pub mod incompatible;
 mod reference;
 mod tet10;
 

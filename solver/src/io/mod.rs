@@ -3,6 +3,7 @@
 pub mod csv;
 pub mod deck;
 pub mod deck_writer;
+pub mod staging;
 pub mod vtk;
 
 use std::io::Write;

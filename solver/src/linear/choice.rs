@@ -1,84 +1,86 @@
 //! Which solver a system gets: the automatic choice between the direct
 //! factor and AMG-CG from the symbolic factor's size and work and the
-//! memory the machine has, and the memory probes behind it.
+//! memory budget, and the refusal of a solve that would not fit.
 
 use super::amg::{AmgCg, NearNullSpace};
 use super::cg::ITERATIVE_TOLERANCE;
 use super::cholesky::{kept_factor_bytes, DirectCholesky};
 use super::solver::{LinearSolver, SolverChoice, SolverError, GIB};
 use crate::assembly::Pattern;
+use crate::memory::{self, MemoryEstimate};
 
-/// Bytes of memory currently available (Linux `MemAvailable`), if known.
-pub fn available_memory_bytes() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}
-
-/// Peak resident memory of this process so far, bytes (Linux `VmHWM`), if
-/// known.
-pub fn peak_memory_bytes() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}
-
-/// `peak X GiB so far, Y kB per DOF` for `dof` unknowns, or an empty
-/// string where the platform does not say.
-pub fn peak_memory_report(dof: usize) -> String {
-    match peak_memory_bytes() {
-        Some(b) if dof > 0 => format!(
-            "peak {:.3} GiB so far, {:.2} kB per DOF",
-            b as f64 / GIB,
-            b as f64 / 1e3 / dof as f64
-        ),
-        _ => String::new(),
-    }
-}
+/// What to change when a solve would not fit in memory.
+const ADVICE: &str = "coarsen the mesh (mesh.size, mesh.layers, mesh.across_bumps), use a symmetry plane, or raise --max-memory if the machine has more";
 
 /// Builds the solver for `pattern` according to `choice`; `nns` is the
-/// near-null space of the equations for the multigrid preconditioner.
+/// near-null space of the equations for the multigrid preconditioner;
+/// `quadratic` says the cells are quadratic (for the memory estimate).
 /// With `Auto`, see [`auto_choice`]; the reason is reported in the
-/// solves' [`SolveStats::detail`].
+/// solves' [`SolveStats::detail`](super::SolveStats::detail). Returns the
+/// solver with the memory estimate of its solve, and refuses a solve whose
+/// estimate exceeds the budget ([`crate::memory`]) before any numeric work.
 pub fn make_solver(
     pattern: &Pattern,
     choice: SolverChoice,
     nns: NearNullSpace,
-) -> Result<Box<dyn LinearSolver>, SolverError> {
-    let amg = |nns, note| {
+    quadratic: bool,
+) -> Result<(Box<dyn LinearSolver>, MemoryEstimate), SolverError> {
+    let dof = pattern.n;
+    let amg = |nns, note: String| -> Result<(Box<dyn LinearSolver>, MemoryEstimate), SolverError> {
+        let estimate = memory::iterative_estimate(dof, quadratic);
+        memory::check("the AMG-CG solve", &estimate, ADVICE)?;
         let mut s = AmgCg::new(nns, ITERATIVE_TOLERANCE);
         s.note = note;
-        Box::new(s) as Box<dyn LinearSolver>
+        Ok((Box::new(s), estimate))
     };
     match choice {
-        SolverChoice::Iterative => Ok(amg(nns, String::new())),
-        SolverChoice::Direct => Ok(Box::new(DirectCholesky::analyse(pattern)?)),
-        SolverChoice::Auto => {
-            let mut direct = DirectCholesky::analyse(pattern)?;
-            let (pick, reason) = auto_choice(&direct);
-            let note = format!("; auto: {reason}");
-            if pick == SolverChoice::Direct {
-                direct.note = note;
-                Ok(Box::new(direct))
-            } else {
-                Ok(amg(nns, note))
-            }
+        SolverChoice::Iterative => amg(nns, String::new()),
+        SolverChoice::Direct => {
+            let direct = DirectCholesky::analyse(pattern)?;
+            let estimate = memory::direct_estimate(dof, direct.factor_bytes(), quadratic);
+            memory::check(
+                "the direct solve",
+                &estimate,
+                &format!(
+                    "use --solver amg (about {:.2} GiB), or {ADVICE}",
+                    memory::iterative_estimate(dof, quadratic).total() as f64 / GIB
+                ),
+            )?;
+            Ok((Box::new(direct), estimate))
         }
+        SolverChoice::Auto => match DirectCholesky::analyse(pattern) {
+            Err(SolverError::IndexOverflow) => amg(
+                nns,
+                "; auto: the direct factor would overflow its 32-bit indices".into(),
+            ),
+            Err(e) => Err(e),
+            Ok(mut direct) => {
+                let (pick, reason) = auto_choice(&direct);
+                let note = format!("; auto: {reason}");
+                if pick == SolverChoice::Direct {
+                    direct.note = note;
+                    let estimate = memory::direct_estimate(dof, direct.factor_bytes(), quadratic);
+                    Ok((Box::new(direct), estimate))
+                } else {
+                    drop(direct);
+                    amg(nns, note)
+                }
+            }
+        },
     }
 }
 
 /// What `Auto` picks for a system whose symbolic factor is `direct`, and
-/// why: the direct solver when its factor fits in 70 % of the available
-/// memory (with the kept buffers of dropped direct solvers, which the new
+/// why: the direct solver when its factor fits in 70 % of the memory
+/// budget ([`crate::memory::budget`], the available memory by default) (with the kept buffers of dropped direct solvers, which the new
 /// factor reuses or frees) and its numeric factorisation takes fewer than
 /// [`DIRECT_FLOP_LIMIT`] floating-point operations, else AMG-CG.
 pub fn auto_choice(direct: &DirectCholesky) -> (SolverChoice, String) {
     // the kept factor buffers are resident but serve the new factor
-    let budget = available_memory_bytes()
-        .map(|b| (b + kept_factor_bytes()) as f64 * 0.7)
-        .unwrap_or(f64::INFINITY);
+    let budget = match memory::budget() {
+        u64::MAX => f64::INFINITY,
+        b => (b + kept_factor_bytes()) as f64 * 0.7,
+    };
     let flops = direct.factor_flops().unwrap_or(0.0);
     let bytes = direct.factor_bytes() as f64;
     let facts = format!(

@@ -194,7 +194,10 @@ impl DirectCholesky {
             SymmetricOrdering::Identity,
             CholeskySymbolicParams::default(),
         )
-        .map_err(|e| SolverError::Analysis(format!("{e:?}")))?;
+        .map_err(|e| match e {
+            faer::sparse::FaerError::IndexOverflow => SolverError::IndexOverflow,
+            e => SolverError::Analysis(format!("{e:?}")),
+        })?;
         Ok(DirectCholesky {
             symbolic,
             l_values: Vec::new(),

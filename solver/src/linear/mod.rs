@@ -5,18 +5,15 @@
 //! of a factorisation across solves whose matrix values move.
 
 pub mod amg;
-pub mod cg;
-pub mod choice;
-pub mod cholesky;
-pub mod csr;
-pub mod reuse;
-pub mod solver;
+pub(crate) mod cg;
+mod choice;
+mod cholesky;
+pub(crate) mod csr;
+mod reuse;
+pub(crate) mod solver;
 
 pub use cg::{pcg, pcg_with_factor, ConjugateGradient, ITERATIVE_TOLERANCE};
-pub use choice::{
-    auto_choice, available_memory_bytes, make_solver, peak_memory_bytes, peak_memory_report,
-    DIRECT_FLOP_LIMIT,
-};
+pub use choice::{auto_choice, make_solver, DIRECT_FLOP_LIMIT};
 pub use cholesky::{DirectCholesky, SINGULAR_PIVOT_RATIO};
 pub use csr::Csr;
 pub use reuse::{FactorReuse, REUSE_ITERATIONS, REUSE_TOLERANCE};

@@ -24,6 +24,10 @@ pub enum SolverError {
     NotConverged { iterations: usize, residual: f64 },
     #[error("the solution contains NaN or infinity")]
     NotFinite,
+    #[error("the direct factor would overflow its 32-bit indices (a model of this size needs --solver amg)")]
+    IndexOverflow,
+    #[error(transparent)]
+    Memory(#[from] crate::memory::MemoryError),
 }
 
 /// What a solve did.
@@ -36,7 +40,7 @@ pub struct SolveStats {
     /// Stored entries of the Cholesky factor (direct only).
     pub factor_nnz: usize,
     /// Smallest over largest pivot of the factor (direct only): a
-    /// conditioning indicator, rejected below [`SINGULAR_PIVOT_RATIO`].
+    /// conditioning indicator, rejected below [`SINGULAR_PIVOT_RATIO`](super::SINGULAR_PIVOT_RATIO).
     pub pivot_ratio: f64,
     /// What the solver built (factor size, multigrid levels) and, with
     /// `Auto`, why it was chosen; for the run summary.
@@ -64,5 +68,4 @@ pub trait LinearSolver: Send {
     }
 }
 
-/// Bytes per GiB.
-pub(crate) const GIB: f64 = (1u64 << 30) as f64;
+pub(crate) use crate::memory::GIB;

@@ -119,7 +119,7 @@ pub(crate) fn suhir_shear(quick: bool) -> Vec<Entry> {
             shear_at(d),
             tau(d - l),
             judged.then_some(0.10),
-            "Suhir, J. Appl. Mech. 53 (1986) 657 (interfacial shearing stress, bond-layer compliance added); derivation in validation/src/main.rs",
+            "Suhir, J. Appl. Mech. 53 (1986) 657 (interfacial shearing stress, bond-layer compliance added); derivation in validation/src/report/adhesive.rs",
             reason,
             r.num_equations,
             secs,

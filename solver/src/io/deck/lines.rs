@@ -34,6 +34,21 @@ impl Card {
         self.params.iter().any(|(k, _)| k == key)
     }
 
+    /// Refuses data lines under a keyword that takes none.
+    pub(super) fn no_data(&self) -> Result<(), DeckError> {
+        match self.data.first() {
+            None => Ok(()),
+            Some(line) => Err(err_at(
+                line,
+                format!(
+                    "*{} takes no data lines, found '{}'",
+                    self.keyword,
+                    line.text.trim().chars().take(60).collect::<String>()
+                ),
+            )),
+        }
+    }
+
     pub(super) fn err(&self, message: impl Into<String>) -> DeckError {
         err_at(&self.head, format!("*{}: {}", self.keyword, message.into()))
     }
@@ -88,15 +103,21 @@ pub(super) fn load_lines(
     if depth > 16 {
         return Err(fail("*INCLUDE nested more than 16 deep".into()));
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| fail(format!("cannot read {}: {e}", path.display())))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| fail(format!("cannot read {}: {e}", path.display())))?;
     let file = Rc::new(path.to_path_buf());
-    for (i, t) in text.lines().enumerate() {
+    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         let line = Line {
             file: file.clone(),
             number: i + 1,
-            text: t.to_string(),
+            text: decode(raw).map_err(|column| DeckError {
+                file: path.to_path_buf(),
+                line: i + 1,
+                message: format!("byte {column} of the line is not UTF-8 text (save the deck as UTF-8 or ASCII; comments, `**…`, may hold any bytes)"),
+            })?,
         };
+        let t = line.text.as_str();
         let upper = t.trim_start().to_ascii_uppercase();
         if upper.starts_with("*INCLUDE") {
             let input = t
@@ -115,6 +136,19 @@ pub(super) fn load_lines(
         }
     }
     Ok(())
+}
+
+/// A line's text: UTF-8, or a `**` comment in any encoding (free text,
+/// decoded lossily); `Err` with the 1-based byte of the first invalid
+/// sequence otherwise.
+fn decode(raw: &[u8]) -> Result<String, usize> {
+    match std::str::from_utf8(raw) {
+        Ok(t) => Ok(t.to_string()),
+        Err(_) if raw.trim_ascii_start().starts_with(b"**") => {
+            Ok(String::from_utf8_lossy(raw).into_owned())
+        }
+        Err(e) => Err(e.valid_up_to() + 1),
+    }
 }
 
 /// Groups lines into cards, dropping blank lines and `**` comments.

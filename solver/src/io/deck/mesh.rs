@@ -4,6 +4,7 @@ use super::error::DeckError;
 use super::lines::{err_at, fields, integer, number, Card, Line};
 use super::Reader;
 use mesher::{CellBlock, CellKind};
+use std::collections::BTreeSet;
 
 impl Reader {
     pub(super) fn nodes(&mut self, c: &Card) -> Result<(), DeckError> {
@@ -88,6 +89,35 @@ impl Reader {
         Ok(())
     }
 
+    /// Refuses element `id` of `kind` on `nodes` when its Jacobian is not
+    /// positive at a corner node: a wrong node order, or mid-side nodes out
+    /// of place, that integration points alone would not reveal.
+    fn check_corners(
+        &mut self,
+        kind: CellKind,
+        id: i64,
+        nodes: &[usize],
+        line: &Line,
+    ) -> Result<(), DeckError> {
+        let x: Vec<[f64; 3]> = nodes.iter().map(|&v| self.mesh.coordinates[v]).collect();
+        let check = self
+            .corner_checks
+            .entry(kind)
+            .or_insert_with(|| crate::values::CornerCheck::new(kind.shape()));
+        check.check(&x).map_err(|e| {
+            err_at(
+                line,
+                format!(
+                    "*ELEMENT: element {id} ({}): the Jacobian determinant is {:.3e} at its corner node {} (node {}): the node order is wrong, or a mid-side node is out of place",
+                    kind.abaqus_name(),
+                    e.det_j,
+                    e.point + 1,
+                    self.mesh.node_ids[nodes[e.point]]
+                ),
+            )
+        })
+    }
+
     pub(super) fn add_element(
         &mut self,
         c: &Card,
@@ -114,6 +144,7 @@ impl Reader {
                 )
             })?);
         }
+        self.check_corners(kind, id, &nodes, line)?;
         let block = self
             .blocks
             .entry(kind)
@@ -140,120 +171,138 @@ impl Reader {
         Ok(())
     }
 
-    /// Items of a set definition: numbers, GENERATE ranges, or other set names.
+    /// Visits the members of a set card's data lines — numbers, `GENERATE`
+    /// ranges, names of sets defined before (`sets_have`) — with their line.
+    /// A range of more numbers than there are nodes or elements
+    /// (`defined`) must name undefined ones, and is refused before it is
+    /// walked (a 13-byte `1, 100000000` must not take gigabytes).
     pub(super) fn set_items(
         c: &Card,
+        defined: usize,
         sets_have: impl Fn(&str) -> Option<Vec<u64>>,
-    ) -> Result<Vec<(u64, Line)>, DeckError> {
-        let mut items = Vec::new();
+        mut visit: impl FnMut(u64, &Line) -> Result<(), DeckError>,
+    ) -> Result<(), DeckError> {
         for line in &c.data {
             let f: Vec<&str> = fields(line).into_iter().filter(|s| !s.is_empty()).collect();
             if c.has("GENERATE") {
-                if f.len() < 2 || f.len() > 3 {
+                let (a, b, inc) = Self::generate_range(c, line, &f)?;
+                let count = (b - a) / inc + 1;
+                if count > defined as i64 {
                     return Err(err_at(
                         line,
                         format!(
-                            "*{} GENERATE: expected 'first, last[, increment]'",
+                            "*{} GENERATE: {a} to {b} by {inc} is {count} numbers, but only {defined} are defined",
                             c.keyword
                         ),
                     ));
                 }
-                let a = integer(line, f[0], "the first number")?;
-                let b = integer(line, f[1], "the last number")?;
-                let inc = if f.len() == 3 {
-                    integer(line, f[2], "the increment")?
-                } else {
-                    1
-                };
-                if inc <= 0 || b < a || a <= 0 {
-                    return Err(err_at(
-                        line,
-                        format!(
-                            "*{} GENERATE: need 0 < first <= last and increment > 0",
-                            c.keyword
-                        ),
-                    ));
+                for i in (a..=b).step_by(inc as usize) {
+                    visit(i as u64, line)?;
                 }
-                if (b - a) / inc > 100_000_000 {
-                    return Err(err_at(
-                        line,
-                        format!("*{} GENERATE: range too large", c.keyword),
-                    ));
-                }
-                items.extend(
-                    (a..=b)
-                        .step_by(inc as usize)
-                        .map(|i| (i as u64, line.clone())),
-                );
-            } else {
-                for s in f {
-                    match s.parse::<i64>() {
-                        Ok(i) if i > 0 => items.push((i as u64, line.clone())),
-                        Ok(i) => {
-                            return Err(err_at(
+                continue;
+            }
+            for s in f {
+                match s.parse::<i64>() {
+                    Ok(i) if i > 0 => visit(i as u64, line)?,
+                    Ok(i) => {
+                        return Err(err_at(
+                            line,
+                            format!("*{}: numbers must be positive, found {i}", c.keyword),
+                        ))
+                    }
+                    Err(_) => {
+                        let members = sets_have(&s.to_ascii_uppercase()).ok_or_else(|| {
+                            err_at(
                                 line,
-                                format!("*{}: numbers must be positive, found {i}", c.keyword),
-                            ))
-                        }
-                        Err(_) => {
-                            let members = sets_have(&s.to_ascii_uppercase()).ok_or_else(|| {
-                                err_at(
-                                    line,
-                                    format!(
-                                        "*{}: '{s}' is neither a number nor a defined set",
-                                        c.keyword
-                                    ),
-                                )
-                            })?;
-                            items.extend(members.into_iter().map(|m| (m, line.clone())));
+                                format!(
+                                    "*{}: '{s}' is neither a number nor a defined set",
+                                    c.keyword
+                                ),
+                            )
+                        })?;
+                        for m in members {
+                            visit(m, line)?;
                         }
                     }
                 }
             }
         }
-        Ok(items)
+        Ok(())
+    }
+
+    /// `first, last[, increment]` of a `GENERATE` line.
+    fn generate_range(c: &Card, line: &Line, f: &[&str]) -> Result<(i64, i64, i64), DeckError> {
+        if f.len() < 2 || f.len() > 3 {
+            return Err(err_at(
+                line,
+                format!(
+                    "*{} GENERATE: expected 'first, last[, increment]'",
+                    c.keyword
+                ),
+            ));
+        }
+        let a = integer(line, f[0], "the first number")?;
+        let b = integer(line, f[1], "the last number")?;
+        let inc = if f.len() == 3 {
+            integer(line, f[2], "the increment")?
+        } else {
+            1
+        };
+        if inc <= 0 || b < a || a <= 0 {
+            return Err(err_at(
+                line,
+                format!(
+                    "*{} GENERATE: need 0 < first <= last and increment > 0",
+                    c.keyword
+                ),
+            ));
+        }
+        Ok((a, b, inc))
     }
 
     pub(super) fn node_set(&mut self, c: &Card) -> Result<(), DeckError> {
         c.only(&["NSET", "GENERATE"])?;
         let name = c.required("NSET")?.to_ascii_uppercase();
         let ids = &self.mesh.node_ids;
-        let items = Self::set_items(c, |s| {
-            self.node_sets
-                .get(s)
-                .map(|m| m.iter().map(|&v| ids[v]).collect())
-        })?;
-        let mut set = self.node_sets.remove(&name).unwrap_or_default();
-        for (id, line) in items {
-            let v = self
-                .node_index
-                .get(&id)
-                .ok_or_else(|| err_at(&line, format!("*NSET {name}: node {id} is not defined")))?;
-            set.insert(*v);
-        }
-        self.node_sets.insert(name, set);
+        let (sets, index) = (&self.node_sets, &self.node_index);
+        let mut added = BTreeSet::new();
+        Self::set_items(
+            c,
+            index.len(),
+            |s| sets.get(s).map(|m| m.iter().map(|&v| ids[v]).collect()),
+            |id, line| {
+                let v = index.get(&id).ok_or_else(|| {
+                    err_at(line, format!("*NSET {name}: node {id} is not defined"))
+                })?;
+                added.insert(*v);
+                Ok(())
+            },
+        )?;
+        self.node_sets.entry(name).or_default().extend(added);
         Ok(())
     }
 
     pub(super) fn element_set(&mut self, c: &Card) -> Result<(), DeckError> {
         c.only(&["ELSET", "GENERATE"])?;
         let name = c.required("ELSET")?.to_ascii_uppercase();
-        let items = Self::set_items(c, |s| {
-            self.element_sets
-                .get(s)
-                .map(|m| m.iter().copied().collect())
-        })?;
-        let mut set = self.element_sets.remove(&name).unwrap_or_default();
-        for (id, line) in items {
-            if !self.element_index.contains_key(&id) {
-                return Err(err_at(
-                    &line,
-                    format!("*ELSET {name}: element {id} is not defined"),
-                ));
-            }
-            set.insert(id);
-        }
-        self.element_sets.insert(name, set);
+        let (sets, index) = (&self.element_sets, &self.element_index);
+        let mut added = BTreeSet::new();
+        Self::set_items(
+            c,
+            index.len(),
+            |s| sets.get(s).map(|m| m.iter().copied().collect()),
+            |id, line| {
+                if !index.contains_key(&id) {
+                    return Err(err_at(
+                        line,
+                        format!("*ELSET {name}: element {id} is not defined"),
+                    ));
+                }
+                added.insert(id);
+                Ok(())
+            },
+        )?;
+        self.element_sets.entry(name).or_default().extend(added);
         Ok(())
     }
 }

@@ -16,7 +16,7 @@ use lines::{cards, err_at, load_lines, Card, Line};
 use materials::{Elastic, Material};
 use mesher::{CellBlock, CellKind, Mesh};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::rc::Rc;
 
 /// A deck read into a model, with warnings about accepted-but-ignored input.
@@ -30,7 +30,7 @@ pub struct Deck {
 pub fn read_deck(path: &Path) -> Result<Deck, DeckError> {
     let mut lines = Vec::new();
     load_lines(path, &mut lines, 0, None)?;
-    parse_lines(lines)
+    parse_lines(lines, path)
 }
 
 /// Parses deck text; `file` names it in errors.
@@ -45,7 +45,7 @@ pub fn parse_deck(text: &str, file: &Path) -> Result<Deck, DeckError> {
             text: t.to_string(),
         })
         .collect();
-    parse_lines(lines)
+    parse_lines(lines, &file)
 }
 
 /// The state of the reader while it walks the cards.
@@ -54,6 +54,8 @@ struct Reader {
     node_index: HashMap<u64, usize>,
     /// element id -> (kind, local index in that kind's block)
     element_index: HashMap<u64, (CellKind, usize)>,
+    /// The corner Jacobian check of each kind met so far.
+    corner_checks: HashMap<CellKind, crate::values::CornerCheck>,
     blocks: BTreeMap<CellKind, CellBlock>,
     node_sets: BTreeMap<String, BTreeSet<usize>>,
     element_sets: BTreeMap<String, BTreeSet<u64>>,
@@ -72,11 +74,12 @@ struct Reader {
     warnings: Vec<String>,
 }
 
-fn parse_lines(lines: Vec<Line>) -> Result<Deck, DeckError> {
+fn parse_lines(lines: Vec<Line>, path: &Path) -> Result<Deck, DeckError> {
     let mut r = Reader {
         mesh: Mesh::default(),
         node_index: HashMap::new(),
         element_index: HashMap::new(),
+        corner_checks: HashMap::new(),
         blocks: BTreeMap::new(),
         node_sets: BTreeMap::new(),
         element_sets: BTreeMap::new(),
@@ -101,7 +104,7 @@ fn parse_lines(lines: Vec<Line>) -> Result<Deck, DeckError> {
     }
     let Some(first) = first_line else {
         return Err(DeckError {
-            file: PathBuf::new(),
+            file: path.to_path_buf(),
             line: 0,
             message: "the deck is empty".into(),
         });
@@ -118,7 +121,7 @@ impl Reader {
             "ELEMENT" => self.elements(c),
             "NSET" => self.node_set(c),
             "ELSET" => self.element_set(c),
-            "MATERIAL" => self.material(c),
+            "MATERIAL" => c.no_data().and_then(|_| self.material(c)),
             "ELASTIC" => self.elastic(c),
             "EXPANSION" => self.expansion(c),
             "SOLID SECTION" => self.solid_section(c),
@@ -126,9 +129,9 @@ impl Reader {
             "INITIAL CONDITIONS" => self.initial_conditions(c),
             "TEMPERATURE" => self.temperature(c),
             "CLOAD" => self.cload(c),
-            "STEP" => self.step(c),
+            "STEP" => c.no_data().and_then(|_| self.step(c)),
             "STATIC" => self.static_procedure(c),
-            "END STEP" => self.end_step(c),
+            "END STEP" => c.no_data().and_then(|_| self.end_step(c)),
             other => Err(c.err(format!(
                 "keyword *{other} is not supported by pkgstress (see the README for the supported subset)"
             ))),
@@ -245,6 +248,13 @@ impl Reader {
                     format!("*SOLID SECTION: element set {elset} is not defined"),
                 )
             })?;
+            if set.is_empty() {
+                self.warnings.push(format!(
+                    "{}:{}: *SOLID SECTION: element set {elset} is empty",
+                    line.file.display(),
+                    line.number
+                ));
+            }
             let part = self.mesh.part_index(elset);
             for id in set {
                 let g = global(id);

@@ -109,6 +109,19 @@ impl Reader {
         c.only(&["ELSET", "MATERIAL"])?;
         let elset = c.required("ELSET")?.to_ascii_uppercase();
         let material = c.required("MATERIAL")?.to_ascii_uppercase();
+        // a solid section's data line (a plane element's thickness) means
+        // nothing for 3D cells: an empty one (`,`) is common, anything else
+        // is said
+        for line in &c.data {
+            if fields(line).iter().any(|f| !f.is_empty()) {
+                self.warnings.push(format!(
+                    "{}:{}: *SOLID SECTION data line '{}' ignored (3D solid sections take none)",
+                    line.file.display(),
+                    line.number,
+                    line.text.trim()
+                ));
+            }
+        }
         self.current_material = None;
         self.sections.push((elset, material, c.head.clone()));
         Ok(())

@@ -202,15 +202,37 @@ impl Reader {
     pub(super) fn static_procedure(&mut self, c: &Card) -> Result<(), DeckError> {
         self.require_step(c)?;
         let mut period = 1.0;
+        if let Some(extra) = c.data.get(1) {
+            return Err(err_at(
+                extra,
+                "*STATIC takes one data line (initial increment, time period, minimum, maximum)"
+                    .into(),
+            ));
+        }
         if let Some(line) = c.data.first() {
             let f = fields(line);
-            if f.len() >= 2 && !f[1].is_empty() {
-                period = number(line, f[1], "the step time period")?;
-                if period <= 0.0 {
+            let names = [
+                "the initial increment",
+                "the step time period",
+                "the minimum increment",
+                "the maximum increment",
+            ];
+            if f.len() > names.len() {
+                return Err(err_at(line, format!("*STATIC: {} fields, at most {} (initial increment, time period, minimum, maximum)", f.len(), names.len())));
+            }
+            for (k, (field, what)) in f.iter().zip(names).enumerate() {
+                if field.is_empty() {
+                    continue;
+                }
+                let v = number(line, field, what)?;
+                if !(v > 0.0) {
                     return Err(err_at(
                         line,
-                        "*STATIC: the time period must be positive".into(),
+                        format!("*STATIC: {what} must be positive, found {field}"),
                     ));
+                }
+                if k == 1 {
+                    period = v;
                 }
             }
         }

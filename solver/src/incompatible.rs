@@ -5,8 +5,7 @@
 //! cell centre and are scaled by `det J₀ / det J` (Taylor, Beresford & Wilson,
 //! 1976), so that `∫ ∇φ dV = 0` for any cell shape and the patch test passes.
 
-use crate::element::hex8::Hex8;
-use crate::element::reference::ReferenceElement;
+use crate::element::{Hex8, ReferenceElement};
 use crate::values::{apply_inverse_transpose, det3, inverse3, jacobian, CellValues};
 
 /// Number of incompatible modes.
