@@ -122,6 +122,7 @@ impl Case {
                 constraints,
                 loads: BTreeMap::new(),
                 temperature: vec![self.room; n],
+                increments: Default::default(),
             }],
             mesh,
         })

@@ -10,6 +10,7 @@
 
 pub mod cure;
 pub mod library;
+pub mod plastic;
 mod table;
 pub mod toml_reader;
 pub mod units;
@@ -46,12 +47,14 @@ pub enum ExpansionTable {
     Orthotropic(Table<3>),
 }
 
-/// A material: elastic law and optional thermal expansion.
+/// A material: elastic law, optional thermal expansion and optional J2
+/// plasticity (which makes its response path-dependent).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Material {
     pub name: String,
     pub elastic: Elastic,
     pub expansion: Option<Expansion>,
+    pub plastic: Option<plastic::Plasticity>,
 }
 
 /// Error in material data.
@@ -72,12 +75,19 @@ impl Material {
                 reference_temperature: 0.0,
                 alpha: ExpansionTable::Isotropic(Table::constant([alpha])),
             }),
+            plastic: None,
         }
     }
 
     /// Checks that the constants give a positive-definite stiffness at every
     /// tabulated temperature.
     pub fn validate(&self) -> Result<(), MaterialError> {
+        if self.plastic.is_some() && matches!(self.elastic, Elastic::Orthotropic(_)) {
+            return Err(MaterialError::Invalid {
+                material: self.name.clone(),
+                message: "plasticity needs isotropic elasticity".into(),
+            });
+        }
         let temps: Vec<f64> = match &self.elastic {
             Elastic::Isotropic(t) => t.temperatures().collect(),
             Elastic::Orthotropic(t) => t.temperatures().collect(),
@@ -117,6 +127,21 @@ impl Material {
             }
         }
         Ok(())
+    }
+
+    /// `[E (MPa), ν]` at `temperature` of an isotropic material, `None`
+    /// for an orthotropic one.
+    pub fn isotropic_constants(&self, temperature: f64) -> Option<[f64; 2]> {
+        match &self.elastic {
+            Elastic::Isotropic(tab) => Some(tab.at(temperature)),
+            Elastic::Orthotropic(_) => None,
+        }
+    }
+
+    /// Whether the response depends on the path (plasticity): such a
+    /// material needs incremental (Newton) analysis.
+    pub fn is_path_dependent(&self) -> bool {
+        self.plastic.is_some()
     }
 
     /// Elastic stiffness `D(T)` in Voigt notation, MPa.
@@ -256,6 +281,7 @@ mod tests {
                     Table::new(vec![(0.0, [1e-5]), (100.0, [3e-5])]).unwrap(),
                 ),
             }),
+            plastic: None,
         };
         // α(50) = 2e-5, α(150) = 3e-5 (clamped): ε = 2e-5*30 - 3e-5*130
         let eps = mat.thermal_strain(50.0, 150.0);

@@ -230,6 +230,7 @@ impl Library {
             name: name.to_string(),
             elastic,
             expansion,
+            plastic: None,
         };
         material
             .validate()

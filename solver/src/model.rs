@@ -8,6 +8,29 @@ use materials::Material;
 use mesher::Mesh;
 use std::collections::BTreeMap;
 
+/// How a path-dependent step is divided into increments, as fractions of
+/// the step (a linear step is solved at once whatever they say).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Increments {
+    /// The first increment.
+    pub initial: f64,
+    /// The smallest increment a cutback may reach.
+    pub min: f64,
+    /// Fixed increments (`*STATIC, DIRECT`): no cutback, no growth.
+    pub fixed: bool,
+}
+
+impl Default for Increments {
+    /// The whole step in one increment, cut back down to 1e-5 of it.
+    fn default() -> Self {
+        Increments {
+            initial: 1.0,
+            min: 1e-5,
+            fixed: false,
+        }
+    }
+}
+
 /// One static load step with the complete state at its end.
 #[derive(Clone, Debug)]
 pub struct Step {
@@ -20,6 +43,8 @@ pub struct Step {
     pub loads: BTreeMap<(usize, usize), f64>,
     /// Nodal temperatures, °C.
     pub temperature: Vec<f64>,
+    /// Increments of a path-dependent step.
+    pub increments: Increments,
 }
 
 #[derive(Clone, Debug)]
@@ -48,6 +73,12 @@ impl Model {
             .get(self.mesh.cell_part[cell])
             .copied()
             .flatten()
+    }
+
+    /// Whether some material's response depends on the path (plasticity):
+    /// its steps are then solved in increments with Newton iterations.
+    pub fn is_path_dependent(&self) -> bool {
+        self.materials.iter().any(|m| m.is_path_dependent())
     }
 
     /// Whether each node belongs to at least one cell.

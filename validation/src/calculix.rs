@@ -40,6 +40,9 @@ pub struct DatResults {
     pub displacements: Vec<BTreeMap<u64, [f64; 3]>>,
     /// Stresses by (element number, integration point), Voigt `[xx,yy,zz,xy,yz,xz]`, MPa.
     pub stresses: Vec<BTreeMap<(u64, usize), [f64; 6]>>,
+    /// Equivalent plastic strains by (element number, integration point),
+    /// where the deck asks for them (`PEEQ`).
+    pub peeq: Vec<BTreeMap<(u64, usize), f64>>,
 }
 
 impl DatResults {
@@ -97,6 +100,7 @@ pub fn parse_dat(text: &str) -> Result<DatResults, String> {
         None,
         Disp,
         Stress,
+        Peeq,
     }
     let mut block = Block::None;
     for line in text.lines() {
@@ -109,6 +113,11 @@ pub fn parse_dat(text: &str) -> Result<DatResults, String> {
         if t.starts_with("stresses") {
             block = Block::Stress;
             res.stresses.push(BTreeMap::new());
+            continue;
+        }
+        if t.starts_with("equivalent plastic strain") {
+            block = Block::Peeq;
+            res.peeq.push(BTreeMap::new());
             continue;
         }
         if t.is_empty() {
@@ -143,8 +152,15 @@ pub fn parse_dat(text: &str) -> Result<DatResults, String> {
                 ];
                 res.stresses.last_mut().unwrap().insert((id, ip), s);
             }
+            Block::Peeq if f.len() == 3 => {
+                let id: u64 = f[0]
+                    .parse()
+                    .map_err(|_| format!("bad element '{}'", f[0]))?;
+                let ip: usize = f[1].parse().map_err(|_| format!("bad point '{}'", f[1]))?;
+                res.peeq.last_mut().unwrap().insert((id, ip), num(f[2])?);
+            }
             _ => {
-                block = if f.len() == 4 || f.len() == 8 {
+                block = if f.len() == 4 || f.len() == 8 || (block == Block::Peeq && f.len() == 3) {
                     block
                 } else {
                     Block::None

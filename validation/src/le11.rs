@@ -138,6 +138,7 @@ pub fn le11(kind: CellKind, through: usize, per_segment: usize, around: usize) -
                 constraints,
                 loads: BTreeMap::new(),
                 temperature,
+                increments: Default::default(),
             }],
             mesh,
         },

@@ -87,6 +87,7 @@ pub fn layered_model(
             constraints: three_two_one(a, b, c),
             loads: BTreeMap::new(),
             temperature: vec![t_final; n],
+            increments: Default::default(),
         }],
         mesh,
     }

@@ -58,6 +58,7 @@ fn table_acf() -> Material {
                 Table::new(vec![(20.0, [55e-6]), (150.0, [70e-6])]).unwrap(),
             ),
         }),
+        plastic: None,
     }
 }
 
@@ -71,6 +72,7 @@ fn fr4() -> Material {
             reference_temperature: 0.0,
             alpha: ExpansionTable::Orthotropic(Table::constant([14e-6, 16e-6, 60e-6])),
         }),
+        plastic: None,
     }
 }
 

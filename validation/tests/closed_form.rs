@@ -244,6 +244,7 @@ fn orthotropic_block_expands_freely_per_axis() {
             reference_temperature: 20.0,
             alpha: ExpansionTable::Orthotropic(Table::constant(alpha)),
         }),
+        plastic: None,
     };
     for kind in [CellKind::Hex8, CellKind::Hex20R] {
         let parts = [(

@@ -177,6 +177,7 @@ fn add_state_steps(
                 constraints: prev.constraints.clone(),
                 loads: prev.loads.clone(),
                 temperature: prev.result.temperature.clone(),
+                increments: Default::default(),
             });
             changes.push(ModelChange {
                 remove: Vec::new(),
@@ -189,6 +190,7 @@ fn add_state_steps(
             constraints: o.constraints.clone(),
             loads: o.loads.clone(),
             temperature: o.result.temperature.clone(),
+            increments: Default::default(),
         });
         changes.push(ModelChange {
             remove: removed,

@@ -240,6 +240,7 @@ impl<'m> RecipeRun<'m> {
             constraints: conditions.constraints,
             loads: conditions.loads,
             temperature: self.temperature.clone(),
+            increments: Default::default(),
         };
         self.analysis
             .prepare(&step)
@@ -346,6 +347,7 @@ impl<'m> RecipeRun<'m> {
             constraints: conditions.constraints.clone(),
             loads: conditions.loads.clone(),
             temperature: self.temperature.clone(),
+            increments: Default::default(),
         };
         let result = self
             .analysis

@@ -40,6 +40,30 @@ impl Workspaces {
     }
 }
 
+/// A slice shared by the threads of a cell loop, each cell writing only
+/// its own disjoint part (its points' states or stresses).
+#[derive(Copy, Clone)]
+pub(super) struct Disjoint<T>(*mut T, usize);
+unsafe impl<T: Send> Send for Disjoint<T> {}
+unsafe impl<T: Send> Sync for Disjoint<T> {}
+
+impl<T> Disjoint<T> {
+    pub(super) fn new(s: &mut [T]) -> Self {
+        Disjoint(s.as_mut_ptr(), s.len())
+    }
+
+    /// `len` elements from `start`.
+    ///
+    /// # Safety
+    /// No other thread may use any element of the range while the slice
+    /// lives.
+    #[allow(clippy::mut_from_ref)]
+    pub(super) unsafe fn slice<'a>(&self, start: usize, len: usize) -> &'a mut [T] {
+        assert!(start + len <= self.1, "range inside the slice");
+        std::slice::from_raw_parts_mut(self.0.add(start), len)
+    }
+}
+
 /// What assembly reads: the model, its colouring and cell locations, and
 /// the step's equations.
 pub(super) struct AssemblyInput<'a> {

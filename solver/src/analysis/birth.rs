@@ -16,6 +16,7 @@ impl StaticAnalysis<'_> {
     pub fn remove(&mut self, cells: &[usize]) {
         for &c in cells {
             self.state.active[c] = false;
+            self.state.reset_history(c);
         }
     }
 
@@ -53,6 +54,14 @@ impl StaticAnalysis<'_> {
         constraints: &BTreeMap<(usize, usize), f64>,
     ) -> Result<(), AnalysisError> {
         let u = self.extend(cells, displacement, temperature, constraints)?;
+        // a newborn cell has no history; a path-dependent analysis follows
+        // the extended displacements from here
+        for &c in cells {
+            self.state.reset_history(c);
+        }
+        if self.is_incremental() {
+            self.displacement.clone_from(&u);
+        }
         self.reset_strain_free(cells, &u, temperature)
     }
 
@@ -80,7 +89,16 @@ impl StaticAnalysis<'_> {
             w.strain_free_eigenstrain(&model.materials[model.cell_material[cell]])
                 .map_err(|source| AnalysisError::jacobian(block, c, source))?;
             let start = self.state.eigenstrain.offsets[cell];
-            self.state.eigenstrain.data[start..start + w.eps0.len()].copy_from_slice(&w.eps0);
+            let eps0 = &mut self.state.eigenstrain.data[start..start + w.eps0.len()];
+            eps0.copy_from_slice(&w.eps0);
+            // stress-free with its plastic strain kept (and its hardening):
+            // ε₀ = ε(u) − ε_th − εₚ, with the mode amplitudes used for ε
+            for (e, p) in eps0.iter_mut().zip(&self.state.plastic[start..]) {
+                for k in 0..6 {
+                    e[k] -= p.strain[k];
+                }
+            }
+            self.state.modes[cell] = w.modes;
             self.state.active[cell] = true;
         }
         Ok(())
@@ -141,6 +159,7 @@ impl StaticAnalysis<'_> {
             constraints,
             loads: BTreeMap::new(),
             temperature: temperature.to_vec(),
+            increments: Default::default(),
         };
         let mut sub = self.sibling();
         sub.set_state(state);

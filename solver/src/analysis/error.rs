@@ -22,6 +22,15 @@ pub enum AnalysisError {
         /// Whether the mesh has reduced-integration C3D20R cells.
         reduced: bool,
     },
+    /// An increment of a path-dependent step that did not converge.
+    #[error("step {step}: the Newton iterations did not converge at {:.4} of the step ({iterations} iterations{}); the loads or temperature change may be too large for the material, or the model unstable", fraction, if *fixed { ", fixed increments (DIRECT): allow automatic incrementation" } else { ", after cutting the increment back" })]
+    NotConverged {
+        step: String,
+        /// Fraction of the step reached.
+        fraction: f64,
+        iterations: usize,
+        fixed: bool,
+    },
     /// Results that overflowed.
     #[error("step {step}: the {what} are not finite (they overflow): the step's largest |temperature| is {temperature:e} C, |nodal force| {load:e} N, |prescribed displacement| {displacement:e} mm; check the loads, temperatures and material constants")]
     NotFinite {

@@ -11,10 +11,14 @@ mod assemble;
 mod birth;
 mod checks;
 mod error;
+mod newton;
 mod recovery;
 mod state;
 
 pub use error::AnalysisError;
+pub use newton::{
+    NewtonStats, CORRECTION_TOLERANCE, MAX_CUTBACKS, MAX_ITERATIONS, RESIDUAL_TOLERANCE,
+};
 pub use state::CellState;
 
 use crate::assembly::{DofMap, Pattern, NO_EQUATION};
@@ -54,6 +58,14 @@ pub struct StepResult {
     /// Wall time of assembly, factorisation and solve, s.
     pub assembly_seconds: f64,
     pub solve_seconds: f64,
+    /// Increments and Newton iterations of a path-dependent step.
+    pub newton: Option<NewtonStats>,
+    /// Plastic strain at every integration point (Voigt, engineering
+    /// shear), laid out like `stress`, of a path-dependent step.
+    pub plastic_strain: Option<QpField>,
+    /// Equivalent plastic strain at every integration point, laid out like
+    /// `stress`, of a path-dependent step.
+    pub equivalent_plastic_strain: Option<Vec<f64>>,
 }
 
 /// The equations of a set of constrained DOFs and active cells: numbering,
@@ -85,6 +97,12 @@ pub struct StaticAnalysis<'m> {
     reuse_factor: bool,
     /// Integration-point volumes, computed at the first solve.
     volumes: Option<Arc<Vec<f64>>>,
+    /// Solve every step as linear elastic (a birth's extension).
+    linear: bool,
+    /// Converged displacements of a path-dependent analysis, mm.
+    displacement: Vec<[f64; 3]>,
+    /// The last step solved (a path-dependent step ramps from it).
+    last: Option<Step>,
 }
 
 impl<'m> StaticAnalysis<'m> {
@@ -104,6 +122,9 @@ impl<'m> StaticAnalysis<'m> {
             state: CellState::all_active(model),
             reuse_factor: true,
             volumes: None,
+            linear: false,
+            displacement: vec![[0.0; 3]; model.mesh.num_nodes()],
+            last: None,
         }
     }
 
@@ -118,7 +139,16 @@ impl<'m> StaticAnalysis<'m> {
             state: CellState::all_active(self.model),
             reuse_factor: false,
             volumes: self.volumes.clone(),
+            linear: true,
+            displacement: vec![[0.0; 3]; self.model.mesh.num_nodes()],
+            last: None,
         }
+    }
+
+    /// Whether steps are solved in increments with Newton iterations (a
+    /// path-dependent material) rather than in one linear solve.
+    pub fn is_incremental(&self) -> bool {
+        !self.linear && self.model.is_path_dependent()
     }
 
     /// Whether a changed stiffness is first solved by conjugate gradients
@@ -138,8 +168,13 @@ impl<'m> StaticAnalysis<'m> {
         self.state = state;
     }
 
-    /// Solves one step: equations, assembly, solve, stress recovery.
+    /// Solves one step: equations, assembly, solve, stress recovery; for a
+    /// path-dependent model in increments with Newton iterations
+    /// (`newton.rs`).
     pub fn solve_step(&mut self, step: &Step) -> Result<StepResult, AnalysisError> {
+        if self.is_incremental() {
+            return self.solve_increments(step);
+        }
         let solver_err = |source| AnalysisError::Solver {
             step: step.name.clone(),
             cause: source,
@@ -179,6 +214,9 @@ impl<'m> StaticAnalysis<'m> {
             stats,
             assembly_seconds,
             solve_seconds,
+            newton: None,
+            plastic_strain: None,
+            equivalent_plastic_strain: None,
         })
     }
 

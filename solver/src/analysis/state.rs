@@ -3,15 +3,26 @@
 
 use crate::model::Model;
 use crate::points::QpField;
+use materials::plastic::PlasticState;
 
 /// Which cells carry stiffness (element birth and death, as Abaqus's
 /// `*MODEL CHANGE`), and the eigenstrain ε₀ at every integration point
 /// (`σ = D(ε − ε_th − ε₀)`): zero for cells present from the start, the
 /// strain-free state for a cell born later.
+///
+/// For path-dependent materials it is also the history store, committed
+/// only when an increment converges: the plastic state of every point
+/// (laid out like `eigenstrain`) and the incompatible-mode amplitudes of
+/// every C3D8I cell. A newborn or removed cell starts again from no history.
 #[derive(Clone, Debug)]
 pub struct CellState {
     pub active: Vec<bool>,
     pub eigenstrain: QpField,
+    /// Converged plastic state of every point.
+    pub plastic: Vec<PlasticState>,
+    /// Converged incompatible-mode amplitudes of every cell (C3D8I's 9;
+    /// zero for other kinds), mm.
+    pub modes: Vec<[f64; 9]>,
 }
 
 impl CellState {
@@ -29,7 +40,19 @@ impl CellState {
                 offsets,
                 data: vec![[0.0; 6]; total],
             },
+            plastic: vec![PlasticState::default(); total],
+            modes: vec![[0.0; 9]; model.mesh.num_cells()],
         }
+    }
+
+    /// Forgets the history of `cell` (no plastic strain, no mode amplitude).
+    pub fn reset_history(&mut self, cell: usize) {
+        let (a, b) = (
+            self.eigenstrain.offsets[cell],
+            self.eigenstrain.offsets[cell + 1],
+        );
+        self.plastic[a..b].fill(PlasticState::default());
+        self.modes[cell] = [0.0; 9];
     }
 }
 

@@ -267,6 +267,7 @@ fn patch_test(kind: CellKind) {
             constraints,
             loads: BTreeMap::new(),
             temperature: vec![20.0; n],
+            increments: Default::default(),
         }],
         mesh,
     };

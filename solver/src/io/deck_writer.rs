@@ -4,6 +4,7 @@
 //! stresses in the `.dat` file.
 
 use crate::model::Model;
+use materials::plastic::Hardening;
 use materials::{Elastic, Expansion, ExpansionTable, Material, Table};
 use std::io::{self, Write};
 
@@ -146,6 +147,9 @@ fn write_materials(
             continue;
         }
         write_material(w, material)?;
+        if model.is_path_dependent() {
+            nonlinear = false; // nonlinear already
+        }
         if nonlinear && matches!(material.elastic, Elastic::Isotropic(_)) {
             writeln!(
                 w,
@@ -200,9 +204,23 @@ fn write_steps(w: &mut impl Write, model: &Model, changes: &[ModelChange]) -> io
         .collect();
     let mut previous_time = 0.0;
     for (i, step) in model.steps.iter().enumerate() {
-        // one increment the length of the step (what a linear step is)
+        // one increment the length of the step (what a linear step is); a
+        // path-dependent step's increments
         let dt = step.time - previous_time;
-        writeln!(w, "*STEP\n*STATIC\n{dt:.12e}, {dt:.12e}")?;
+        if model.is_path_dependent() {
+            let inc = step.increments;
+            let count = (1.0 / inc.initial).ceil() as usize;
+            writeln!(
+                w,
+                "*STEP, INC={}\n*STATIC{}\n{:.12e}, {dt:.12e}, {:.12e}, {dt:.12e}",
+                (20 * count).max(100),
+                if inc.fixed { ", DIRECT" } else { "" },
+                inc.initial * dt,
+                inc.min * dt,
+            )?;
+        } else {
+            writeln!(w, "*STEP\n*STATIC\n{dt:.12e}, {dt:.12e}")?;
+        }
         previous_time = step.time;
         if let Some(change) = changes.get(i) {
             for (cells, how) in [(&change.remove, "REMOVE"), (&change.add, "ADD=STRAIN FREE")] {
@@ -234,7 +252,8 @@ fn write_steps(w: &mut impl Write, model: &Model, changes: &[ModelChange]) -> io
         }
         writeln!(
             w,
-            "*NODE PRINT, NSET=NALL\nU\n*EL PRINT, ELSET=EALL\nS\n*END STEP"
+            "*NODE PRINT, NSET=NALL\nU\n*EL PRINT, ELSET=EALL\nS{}\n*END STEP",
+            if model.is_path_dependent() { "\n*EL PRINT, ELSET=EALL\nPEEQ" } else { "" }
         )?;
     }
     Ok(())
@@ -319,6 +338,7 @@ fn stress_free_material(
             reference_temperature: t0,
             alpha,
         }),
+        plastic: material.plastic.clone(),
     })
 }
 
@@ -364,6 +384,18 @@ fn write_material(w: &mut impl Write, m: &materials::Material) -> io::Result<()>
             for (temp, c) in t.rows() {
                 let first: Vec<String> = c[..8].iter().map(|v| format!("{v:.9e}")).collect();
                 writeln!(w, "{},\n{:.9e}, {temp:.9e}", first.join(", "), c[8])?;
+            }
+        }
+    }
+    if let Some(p) = &m.plastic {
+        let kind = match p.hardening {
+            Hardening::Isotropic => "ISOTROPIC",
+            Hardening::Kinematic => "KINEMATIC",
+        };
+        writeln!(w, "*PLASTIC, HARDENING={kind}")?;
+        for (temp, rows) in &p.curves {
+            for (e, s) in rows {
+                writeln!(w, "{s:.9e}, {e:.9e}, {temp:.9e}")?;
             }
         }
     }

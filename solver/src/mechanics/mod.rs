@@ -4,8 +4,15 @@
 //!
 //! Units: coordinates mm, moduli MPa, so `K_e` is N/mm and `f_e` N.
 
+mod condensation;
+mod inelastic;
+
+pub use condensation::internal_amplitudes;
+pub use inelastic::PointStates;
+
 use crate::incompatible;
 use crate::values::{CellValues, JacobianError};
+use condensation::{condense_into, MAX_INTERNAL};
 use materials::{Material, Voigt6x6};
 use mesher::CellKind;
 
@@ -39,6 +46,10 @@ pub struct CellWorkspace {
     f_full: Vec<f64>,
     /// `D B_b` at every point, entry `q * fields + b`.
     db: Vec<[f64; 18]>,
+    /// Stresses at the points after [`CellWorkspace::internal_force_and_tangent`], MPa.
+    pub sig: Vec<[f64; 6]>,
+    /// The incompatible-mode amplitudes [`CellWorkspace::strains`] used (C3D8I), mm.
+    pub modes: [f64; 9],
 }
 
 impl CellWorkspace {
@@ -60,6 +71,8 @@ impl CellWorkspace {
             k_full: vec![0.0; 9 * nf * nf],
             f_full: vec![0.0; 3 * nf],
             db: vec![[0.0; 18]; nq * nf],
+            sig: vec![[0.0; 6]; nq],
+            modes: [0.0; 9],
         }
     }
 
@@ -110,7 +123,7 @@ pub fn interpolate(n: &[f64], nodal: &[f64]) -> f64 {
 
 /// `D · B_a` for gradient `g` (Voigt `[xx,yy,zz,xy,yz,xz]`), as a 6x3 block stored row-major.
 #[inline]
-fn d_times_b(d: &Voigt6x6, g: &[f64; 3]) -> [f64; 18] {
+pub(super) fn d_times_b(d: &Voigt6x6, g: &[f64; 3]) -> [f64; 18] {
     let mut out = [0.0; 18];
     for r in 0..6 {
         // B_a columns: ux -> (gx,0,0,gy,0,gz); uy -> (0,gy,0,gx,gz,0); uz -> (0,0,gz,0,gy,gx)
@@ -132,7 +145,12 @@ pub fn bt_times(g: &[f64; 3], v: &[f64; 6]) -> [f64; 3] {
 }
 
 /// Fills the gradients of all fields at every point for the current cell.
-fn fill_gradients(kind: CellKind, values: &CellValues, x: &[[f64; 3]], grads: &mut [[f64; 3]]) {
+pub(super) fn fill_gradients(
+    kind: CellKind,
+    values: &CellValues,
+    x: &[[f64; 3]],
+    grads: &mut [[f64; 3]],
+) {
     let nn = kind.nodes_per_cell();
     let nf = fields(kind);
     let mut modes = [[0.0; 3]; 3 * 27];
@@ -172,7 +190,6 @@ impl CellWorkspace {
     fn uncondensed(&mut self, material: &Material) -> Result<(), JacobianError> {
         self.values.reinit(&self.x)?;
         let nf = fields(self.kind);
-        let m = 3 * nf;
         fill_gradients(self.kind, &self.values, &self.x, &mut self.grads);
         self.f_full.iter_mut().for_each(|v| *v = 0.0);
         let nq = self.values.num_points();
@@ -193,8 +210,18 @@ impl CellWorkspace {
                 }
             }
         }
-        // each block pair summed over the points in registers and stored
-        // once (the same products in the same order as point by point)
+        self.stiffness_from_db();
+        Ok(())
+    }
+
+    /// `k_full = ∫ Bᵀ (D B) dV` from the `D B_b` products of every point in
+    /// `db`: each block pair summed over the points in registers and stored
+    /// once (the same products in the same order as point by point), the
+    /// lower block triangle mirrored.
+    fn stiffness_from_db(&mut self) {
+        let nf = fields(self.kind);
+        let m = 3 * nf;
+        let nq = self.values.num_points();
         for a in 0..nf {
             for b in a..nf {
                 let mut acc = [[0.0f64; 3]; 3];
@@ -228,7 +255,6 @@ impl CellWorkspace {
                 }
             }
         }
-        Ok(())
     }
 
     /// The eigenstrain that makes the gathered cell stress-free in its
@@ -261,6 +287,7 @@ impl CellWorkspace {
                 &self.u,
                 &mut alpha,
             );
+            self.modes = alpha;
         } else {
             self.values.reinit(&self.x)?;
             fill_gradients(self.kind, &self.values, &self.x, &mut self.grads);
@@ -298,186 +325,6 @@ impl CellWorkspace {
             out.push(std::array::from_fn(|r| {
                 (0..6).map(|c| d[r][c] * (e[c] - eth[c] - e0[c])).sum()
             }));
-        }
-    }
-}
-
-/// Most internal (incompatible-mode) DOFs of an element: C3D8I's 9.
-const MAX_INTERNAL: usize = 9;
-/// Most nodal DOFs of an element with internal ones: C3D8I's 24.
-const MAX_CONDENSED_NODAL: usize = 24;
-
-/// The Cholesky factor `L` (row-major, lower) of the trailing internal block
-/// `K_aa` (`na = m − nu` rows) of the row-major `m x m` matrix `k`.
-#[track_caller]
-fn internal_factor(k: &[f64], m: usize, nu: usize) -> [f64; MAX_INTERNAL * MAX_INTERNAL] {
-    let na = m - nu;
-    assert!(na <= MAX_INTERNAL && nu <= MAX_CONDENSED_NODAL);
-    let mut l = [0.0; MAX_INTERNAL * MAX_INTERNAL];
-    for i in 0..na {
-        for j in 0..=i {
-            let mut s = k[(nu + i) * m + nu + j];
-            for p in 0..j {
-                s -= l[i * na + p] * l[j * na + p];
-            }
-            l[i * na + j] = if i == j { s.sqrt() } else { s / l[j * na + j] };
-        }
-    }
-    l
-}
-
-/// `L y = r` in place, for the `na x na` factor of [`internal_factor`].
-fn forward_internal(l: &[f64], na: usize, r: &mut [f64]) {
-    for i in 0..na {
-        let mut s = r[i];
-        for p in 0..i {
-            s -= l[i * na + p] * r[p];
-        }
-        r[i] = s / l[i * na + i];
-    }
-}
-
-/// `Lᵀ x = y` in place, for the `na x na` factor of [`internal_factor`].
-fn backward_internal(l: &[f64], na: usize, r: &mut [f64]) {
-    for i in (0..na).rev() {
-        let mut s = r[i];
-        for p in i + 1..na {
-            s -= l[p * na + i] * r[p];
-        }
-        r[i] = s / l[i * na + i];
-    }
-}
-
-/// Static condensation of the trailing `m − nu` internal dofs:
-/// `K* = K_uu − K_ua K_aa⁻¹ K_au = K_uu − Yᵀ Y` and
-/// `f* = f_u − K_ua K_aa⁻¹ f_a = f_u − Yᵀ z`, with `K_aa = L Lᵀ`,
-/// `Y = L⁻¹ K_au` and `z = L⁻¹ f_a` (`K*` symmetric by construction).
-fn condense_into(k: &[f64], f: &[f64], m: usize, nu: usize, ke: &mut [f64], fe: &mut [f64]) {
-    let na = m - nu;
-    if na == 0 {
-        for i in 0..nu {
-            ke[i * nu..(i + 1) * nu].copy_from_slice(&k[i * m..i * m + nu]);
-        }
-        fe[..nu].copy_from_slice(&f[..nu]);
-        return;
-    }
-    let l = internal_factor(k, m, nu);
-    // Y = L⁻¹ K_au (row-major na x nu), forward substitution on all columns
-    let mut y = [0.0; MAX_INTERNAL * MAX_CONDENSED_NODAL];
-    for p in 0..na {
-        let (done, row) = y.split_at_mut(p * nu);
-        let row = &mut row[..nu];
-        row.copy_from_slice(&k[(nu + p) * m..(nu + p) * m + nu]);
-        for q in 0..p {
-            let lpq = l[p * na + q];
-            for (v, yq) in row.iter_mut().zip(&done[q * nu..(q + 1) * nu]) {
-                *v -= lpq * yq;
-            }
-        }
-        let inv = 1.0 / l[p * na + p];
-        row.iter_mut().for_each(|v| *v *= inv);
-    }
-    let mut z = [0.0; MAX_INTERNAL];
-    z[..na].copy_from_slice(&f[nu..m]);
-    forward_internal(&l, na, &mut z);
-    for i in 0..nu {
-        for j in i..nu {
-            let s: f64 = (0..na).map(|p| y[p * nu + i] * y[p * nu + j]).sum();
-            let v = k[i * m + j] - s;
-            ke[i * nu + j] = v;
-            ke[j * nu + i] = v;
-        }
-        fe[i] = f[i] - (0..na).map(|p| y[p * nu + i] * z[p]).sum::<f64>();
-    }
-}
-
-/// The internal DOFs' amplitudes for nodal displacements `u`:
-/// `α = K_aa⁻¹ (f_a − K_au u)` (row-major `m x m` matrix `k`, load `f`),
-/// into `alpha[..m − nu]`.
-pub fn internal_amplitudes(
-    k: &[f64],
-    f: &[f64],
-    m: usize,
-    nu: usize,
-    u: &[f64],
-    alpha: &mut [f64],
-) {
-    let na = m - nu;
-    let l = internal_factor(k, m, nu);
-    for p in 0..na {
-        let row = &k[(nu + p) * m..(nu + p) * m + nu];
-        alpha[p] = f[nu + p] - row.iter().zip(&u[..nu]).map(|(a, b)| a * b).sum::<f64>();
-    }
-    forward_internal(&l, na, alpha);
-    backward_internal(&l, na, alpha);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A C3D8I-sized (24 nodal + 9 internal DOFs) symmetric positive
-    /// definite matrix `Mᵀ M + m I` from a fixed pseudo-random `M`, and a load.
-    fn spd_system(m: usize) -> (Vec<f64>, Vec<f64>) {
-        let mut seed = 12345u64;
-        let mut next = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 11) as f64 / (1u64 << 53) as f64 - 0.5
-        };
-        let r: Vec<f64> = (0..m * m).map(|_| next()).collect();
-        let mut k = vec![0.0; m * m];
-        for i in 0..m {
-            for j in 0..m {
-                k[i * m + j] = (0..m).map(|p| r[p * m + i] * r[p * m + j]).sum::<f64>()
-                    + if i == j { m as f64 * 0.05 } else { 0.0 };
-            }
-        }
-        let f = (0..m).map(|_| next()).collect();
-        (k, f)
-    }
-
-    /// Condensing the internal DOFs and recovering them reproduces the full
-    /// system's solution: the condensed equations hold for its nodal part
-    /// and the recovered amplitudes equal its internal part (1e-10 relative).
-    #[test]
-    fn condensation_and_recovery_reproduce_the_full_solution() {
-        let (m, nu) = (33, 24);
-        let (k, f) = spd_system(m);
-        // the reference: the full system solved through its dense inverse
-        let inverse = crate::dense::invert(m, &k);
-        let x: Vec<f64> = (0..m)
-            .map(|i| (0..m).map(|j| inverse[i * m + j] * f[j]).sum())
-            .collect();
-        let (mut ke, mut fe) = (vec![0.0; nu * nu], vec![0.0; nu]);
-        condense_into(&k, &f, m, nu, &mut ke, &mut fe);
-        let scale = fe.iter().fold(0.0f64, |a, v| a.max(v.abs()));
-        for i in 0..nu {
-            let ku: f64 = (0..nu).map(|j| ke[i * nu + j] * x[j]).sum();
-            assert!(
-                (ku - fe[i]).abs() < 1e-10 * scale,
-                "row {i}: {ku} against {}",
-                fe[i]
-            );
-            for j in 0..nu {
-                assert_eq!(
-                    ke[i * nu + j],
-                    ke[j * nu + i],
-                    "K* not symmetric at ({i},{j})"
-                );
-            }
-        }
-        let mut alpha = [0.0; MAX_INTERNAL];
-        internal_amplitudes(&k, &f, m, nu, &x, &mut alpha);
-        let amax = x[nu..].iter().fold(0.0f64, |a, v| a.max(v.abs()));
-        for p in 0..m - nu {
-            assert!(
-                (alpha[p] - x[nu + p]).abs() < 1e-10 * amax,
-                "amplitude {p}: {} against {}",
-                alpha[p],
-                x[nu + p]
-            );
         }
     }
 }

@@ -1,8 +1,9 @@
 //! Materials and sections (`*MATERIAL`, `*ELASTIC`, `*EXPANSION`,
 //! `*SOLID SECTION`).
 
+use materials::plastic::{Hardening, Plasticity};
 use super::error::DeckError;
-use super::lines::{fields, number, Card, Line};
+use super::lines::{err_at, fields, number, Card, Line};
 use super::Reader;
 use materials::{Elastic, Expansion, ExpansionTable, Material, Table};
 
@@ -17,6 +18,7 @@ impl Reader {
             name,
             elastic: Elastic::Isotropic(Table::constant([0.0, 0.0])),
             expansion: None,
+            plastic: None,
         });
         self.current_material = Some(self.materials.len() - 1);
         Ok(())
@@ -102,6 +104,45 @@ impl Reader {
             reference_temperature: zero,
             alpha,
         });
+        Ok(())
+    }
+
+    /// `*PLASTIC, HARDENING=ISOTROPIC|KINEMATIC`: rows `von Mises stress,
+    /// equivalent plastic strain[, temperature]`; a new temperature starts a
+    /// new curve (CalculiX's grouping).
+    pub(super) fn plastic(&mut self, c: &Card) -> Result<(), DeckError> {
+        c.only(&["HARDENING"])?;
+        let hardening = match c.param("HARDENING").map(str::to_ascii_uppercase).as_deref() {
+            None | Some("ISOTROPIC") => Hardening::Isotropic,
+            Some("KINEMATIC") => Hardening::Kinematic,
+            Some(other) => {
+                return Err(c.err(format!(
+                    "HARDENING={other} is not supported (ISOTROPIC or KINEMATIC)"
+                )))
+            }
+        };
+        let mut curves: Vec<(f64, Vec<(f64, f64)>)> = Vec::new();
+        for line in &c.data {
+            let f = fields(line);
+            if f.len() < 2 || f.len() > 3 {
+                return Err(err_at(
+                    line,
+                    "*PLASTIC: expected 'von Mises stress, equivalent plastic strain[, temperature]'".into(),
+                ));
+            }
+            let s = number(line, f[0], "the von Mises stress")?;
+            let e = number(line, f[1], "the equivalent plastic strain")?;
+            let t = match f.get(2).filter(|x| !x.is_empty()) {
+                Some(x) => number(line, x, "the temperature")?,
+                None => 0.0,
+            };
+            match curves.last_mut() {
+                Some((tc, rows)) if *tc == t => rows.push((e, s)),
+                _ => curves.push((t, vec![(e, s)])),
+            }
+        }
+        let law = Plasticity::new(hardening, curves).map_err(|e| c.err(e.to_string()))?;
+        self.current_material(c)?.plastic = Some(law);
         Ok(())
     }
 

@@ -196,12 +196,15 @@ impl Reader {
             .map(str::to_string)
             .unwrap_or_else(|| format!("step-{}", self.steps.len() + 1));
         self.in_step = Some((name, 1.0, c.head.clone()));
+        self.step_increments = Default::default();
         Ok(())
     }
 
     pub(super) fn static_procedure(&mut self, c: &Card) -> Result<(), DeckError> {
         self.require_step(c)?;
+        c.only(&["DIRECT", "SOLVER"])?;
         let mut period = 1.0;
+        let mut given = [None; 4];
         if let Some(extra) = c.data.get(1) {
             return Err(err_at(
                 extra,
@@ -231,11 +234,20 @@ impl Reader {
                         format!("*STATIC: {what} must be positive, found {field}"),
                     ));
                 }
+                given[k] = Some(v);
                 if k == 1 {
                     period = v;
                 }
             }
         }
+        // increments as fractions of the period (CalculiX's defaults: the
+        // whole period at once, the minimum 1e-5 of it)
+        let initial = given[0].map_or(1.0, |v: f64| (v / period).min(1.0));
+        self.step_increments = crate::model::Increments {
+            initial,
+            min: given[2].map_or(1e-5f64.min(initial), |v: f64| (v / period).min(initial)),
+            fixed: c.has("DIRECT"),
+        };
         if let Some(s) = &mut self.in_step {
             s.1 = period;
         }
@@ -253,6 +265,7 @@ impl Reader {
             constraints: self.constraints.clone(),
             loads: self.loads.clone(),
             temperature: Vec::new(),
+            increments: self.step_increments,
         };
         self.steps.push((step, self.temperatures.clone()));
         Ok(())

@@ -1,0 +1,479 @@
+//! Path-dependent (plastic) steps: increments with Newton–Raphson
+//! iterations, cutback and regrowth.
+//!
+//! A step moves its temperatures, nodal forces and prescribed displacements
+//! linearly from their values at the end of the previous step to its own
+//! (the default ramp of Abaqus and CalculiX for a static step) over its
+//! increments. Each increment iterates
+//!
+//! 1. assemble the consistent tangent `K_t` and the residual
+//!    `r = f_ext − f_int(u)` (every point's stress from its material's
+//!    update out of its converged state; the prescribed displacements'
+//!    jump moved to the right-hand side in the first iteration);
+//! 2. converged when `max |r| ≤ RESIDUAL_TOLERANCE · q̃` (q̃ the mean
+//!    absolute internal force component) and the last correction
+//!    `max |Δu| ≤ CORRECTION_TOLERANCE ·` the increment's largest
+//!    displacement change, from the second iteration on;
+//! 3. solve `K_t Δu = r` (the previous factor preconditions CG first, as
+//!    in the linear steps), update `u` and the C3D8I mode amplitudes.
+//!
+//! An increment that has not converged after [`MAX_ITERATIONS`], or whose
+//! residual grows in two consecutive iterations from the fourth on, is
+//! redone at a quarter of its size (at most [`MAX_CUTBACKS`] times in a
+//! row); after two increments that converged in at most four iterations the
+//! next one grows by half again (never with `DIRECT`). Only a converged
+//! increment commits the history.
+
+use super::assemble::{Disjoint, Workspaces};
+use super::checks;
+use super::error::AnalysisError;
+use super::state::CellState;
+use super::{StaticAnalysis, StepResult};
+use crate::assembly::{scatter, SharedMut, NO_EQUATION};
+use crate::mechanics::PointStates;
+use crate::model::Step;
+use crate::points::QpField;
+use materials::plastic::PlasticState;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// Largest residual over the mean internal force at convergence.
+pub const RESIDUAL_TOLERANCE: f64 = 1e-6;
+/// Largest correction over the increment's largest displacement change.
+pub const CORRECTION_TOLERANCE: f64 = 1e-6;
+/// Iterations of one increment before it is cut back.
+pub const MAX_ITERATIONS: usize = 16;
+/// Cutbacks of one increment in a row before the step fails.
+pub const MAX_CUTBACKS: usize = 6;
+
+/// How a path-dependent step went.
+#[derive(Clone, Debug, Default)]
+pub struct NewtonStats {
+    /// Newton iterations of each converged increment.
+    pub iterations: Vec<usize>,
+    /// Increments redone at a smaller size.
+    pub cutbacks: usize,
+    /// Largest relative residual of each iteration of the last increment.
+    pub residuals: Vec<f64>,
+    /// Points that flowed plastically in the last increment.
+    pub plastic_points: usize,
+}
+
+/// The step's start (the end of the previous one) and its end, between
+/// which an increment's state is interpolated.
+pub(super) struct Ramp<'s> {
+    pub start_temperature: Vec<f64>,
+    pub start_loads: BTreeMap<(usize, usize), f64>,
+    /// Prescribed displacement of every constrained DOF at the start.
+    pub start_values: BTreeMap<(usize, usize), f64>,
+    pub end: &'s Step,
+}
+
+impl Ramp<'_> {
+    /// The state at fraction `theta` of the step.
+    fn at(&self, theta: f64) -> Step {
+        let lerp = |a: f64, b: f64| a + theta * (b - a);
+        let mut loads = BTreeMap::new();
+        for (&k, &f) in &self.end.loads {
+            loads.insert(k, lerp(self.start_loads.get(&k).copied().unwrap_or(0.0), f));
+        }
+        for (&k, &f) in &self.start_loads {
+            loads.entry(k).or_insert(lerp(f, 0.0));
+        }
+        let constraints = self
+            .end
+            .constraints
+            .iter()
+            .map(|(&k, &v)| (k, lerp(self.start_values[&k], v)))
+            .collect();
+        Step {
+            name: self.end.name.clone(),
+            time: self.end.time,
+            constraints,
+            loads,
+            temperature: self
+                .start_temperature
+                .iter()
+                .zip(&self.end.temperature)
+                .map(|(&a, &b)| lerp(a, b))
+                .collect(),
+            increments: self.end.increments,
+        }
+    }
+}
+
+/// An increment's iterate.
+struct Iterate {
+    u: Vec<[f64; 3]>,
+    modes: Vec<[f64; 9]>,
+    plastic: Vec<PlasticState>,
+    stress: Vec<[f64; 6]>,
+    plastic_points: usize,
+}
+
+impl StaticAnalysis<'_> {
+    /// Solves a step of a path-dependent model in increments (see the
+    /// module); the history is committed at every converged increment.
+    pub(super) fn solve_increments(&mut self, step: &Step) -> Result<StepResult, AnalysisError> {
+        let t_start = Instant::now();
+        let ramp = self.ramp(step);
+        let mut stats = NewtonStats::default();
+        let controls = step.increments;
+        let (mut theta, mut dtheta) = (0.0, controls.initial.clamp(1e-12, 1.0));
+        let mut easy = 0;
+        let mut cut = 0;
+        let mut last = None;
+        while theta < 1.0 - 1e-12 {
+            let h = dtheta.min(1.0 - theta);
+            let target = ramp.at(theta + h);
+            match self.newton(&target, &mut stats)? {
+                Some((it, n)) => {
+                    theta += h;
+                    cut = 0;
+                    stats.iterations.push(n);
+                    easy = if n <= 4 { easy + 1 } else { 0 };
+                    if n > 10 {
+                        dtheta *= 0.75;
+                    } else if easy >= 2 && !controls.fixed {
+                        dtheta *= 1.5;
+                    }
+                    last = Some((target, it));
+                }
+                None if controls.fixed => {
+                    return Err(AnalysisError::NotConverged {
+                        step: step.name.clone(),
+                        fraction: theta + h,
+                        iterations: MAX_ITERATIONS,
+                        fixed: true,
+                    })
+                }
+                None => {
+                    cut += 1;
+                    stats.cutbacks += 1;
+                    if cut > MAX_CUTBACKS || h * 0.25 < controls.min {
+                        return Err(AnalysisError::NotConverged {
+                            step: step.name.clone(),
+                            fraction: theta + h,
+                            iterations: MAX_ITERATIONS,
+                            fixed: false,
+                        });
+                    }
+                    dtheta = 0.25 * h;
+                    easy = 0;
+                }
+            }
+        }
+        let (target, it) = last.expect("a step has at least one increment");
+        self.finish_increments(step, &target, it, stats, t_start)
+    }
+
+    /// The converged end of a step as its result.
+    fn finish_increments(
+        &mut self,
+        step: &Step,
+        target: &Step,
+        it: Iterate,
+        newton: NewtonStats,
+        t_start: Instant,
+    ) -> Result<StepResult, AnalysisError> {
+        let stress = QpField {
+            offsets: self.state.eigenstrain.offsets.clone(),
+            data: it.stress,
+        };
+        checks::finite_results(target, &it.u, &stress)?;
+        self.last = Some(step.clone());
+        let point_volume = self.point_volumes();
+        let seconds = t_start.elapsed().as_secs_f64();
+        Ok(StepResult {
+            name: step.name.clone(),
+            time: step.time,
+            displacement: it.u,
+            temperature: step.temperature.clone(),
+            stress,
+            point_volume,
+            num_equations: self.system().dofs.num_equations,
+            memory: self.system().memory.clone(),
+            stats: Default::default(),
+            assembly_seconds: 0.0,
+            solve_seconds: seconds,
+            newton: Some(newton),
+            plastic_strain: Some(QpField {
+                offsets: self.state.eigenstrain.offsets.clone(),
+                data: self.state.plastic.iter().map(|p| p.strain).collect(),
+            }),
+            equivalent_plastic_strain: Some(
+                self.state.plastic.iter().map(|p| p.equivalent).collect(),
+            ),
+        })
+    }
+
+    /// The step's start: the previous step's end (temperatures, forces,
+    /// prescribed values; a DOF newly prescribed starts where it is), or the
+    /// initial state.
+    fn ramp<'s>(&self, step: &'s Step) -> Ramp<'s> {
+        let (t, loads, old) = match &self.last {
+            Some(s) => (
+                s.temperature.clone(),
+                s.loads.clone(),
+                s.constraints.clone(),
+            ),
+            None => (
+                self.model.initial_temperature.clone(),
+                BTreeMap::new(),
+                BTreeMap::new(),
+            ),
+        };
+        let start_values = step
+            .constraints
+            .keys()
+            .map(|&(v, d)| {
+                let value = old.get(&(v, d)).copied().unwrap_or(self.displacement[v][d]);
+                ((v, d), value)
+            })
+            .collect();
+        Ramp {
+            start_temperature: t,
+            start_loads: loads,
+            start_values,
+            end: step,
+        }
+    }
+
+    /// Newton iterations of one increment to the state `target`; `None`
+    /// when it does not converge (the caller cuts back), else the iterate
+    /// and its iterations, committed.
+    fn newton(
+        &mut self,
+        target: &Step,
+        stats: &mut NewtonStats,
+    ) -> Result<Option<(Iterate, usize)>, AnalysisError> {
+        let solver_err = |cause| AnalysisError::Solver {
+            step: target.name.clone(),
+            cause,
+        };
+        self.setup_system(target).map_err(solver_err)?;
+        let mut u = self.displacement.clone();
+        let mut modes = self.state.modes.clone();
+        let start = u.clone();
+        stats.residuals.clear();
+        let mut growth = 0;
+        let mut last_correction = f64::INFINITY;
+        for it in 1..=MAX_ITERATIONS {
+            // prescribed values reached in the first iteration
+            let mut dofs = self.system().dofs.clone();
+            for (&(v, d), &value) in &target.constraints {
+                dofs.prescribed[3 * v + d] = value - u[v][d];
+            }
+            let (values, mut rhs, iterate, scale) =
+                self.assemble_iterate(target, &dofs, &u, &modes)?;
+            let r_max = rhs.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            let residual = r_max / scale;
+            if it >= 2 {
+                let moved = u
+                    .iter()
+                    .zip(&start)
+                    .flat_map(|(a, b)| (0..3).map(move |k| (a[k] - b[k]).abs()))
+                    .fold(0.0f64, f64::max);
+                if residual <= RESIDUAL_TOLERANCE
+                    && last_correction <= CORRECTION_TOLERANCE * moved.max(1e-300)
+                {
+                    stats.residuals.push(residual);
+                    stats.plastic_points = iterate.plastic_points;
+                    self.commit(&iterate);
+                    return Ok(Some((iterate, it)));
+                }
+                if stats.residuals.last().is_some_and(|&r| residual > r) {
+                    growth += 1;
+                } else {
+                    growth = 0;
+                }
+                if it >= 4 && growth >= 2 {
+                    return Ok(None);
+                }
+            }
+            stats.residuals.push(residual);
+            if !residual.is_finite() {
+                return Ok(None);
+            }
+            let solve = self.solve_system(values, &mut rhs);
+            match solve {
+                Ok(_) => {}
+                Err(crate::linear::SolverError::NotPositiveDefinite) if it > 1 => return Ok(None),
+                Err(crate::linear::SolverError::NotPositiveDefinite) => {
+                    return Err(checks::singular(self.model, &self.state.active, target))
+                }
+                Err(e) => return Err(solver_err(e)),
+            }
+            let du = self.corrections(&rhs, &dofs);
+            last_correction = du.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
+            self.update_modes(target, &u, &modes.clone(), &du, &mut modes)?;
+            for (ui, di) in u.iter_mut().zip(&du) {
+                for k in 0..3 {
+                    ui[k] += di[k];
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// The nodal corrections: the solution at free DOFs, the prescribed
+    /// jumps at constrained ones.
+    fn corrections(&self, solution: &[f64], dofs: &crate::assembly::DofMap) -> Vec<[f64; 3]> {
+        (0..self.model.mesh.num_nodes())
+            .map(|v| {
+                std::array::from_fn(|d| match dofs.equation[3 * v + d] {
+                    NO_EQUATION => dofs.prescribed[3 * v + d],
+                    eq => solution[eq as usize],
+                })
+            })
+            .collect()
+    }
+
+    /// Commits a converged increment: displacements, plastic states and
+    /// mode amplitudes.
+    fn commit(&mut self, it: &Iterate) {
+        self.displacement.clone_from(&it.u);
+        self.state.plastic.clone_from(&it.plastic);
+        self.state.modes.clone_from(&it.modes);
+    }
+
+    /// Tangent (upper CSC values), residual `f_ext − f_int` (with the
+    /// prescribed jumps of `dofs` moved over), the iterate's stresses and
+    /// trial states, and the force scale q̃ of the convergence test.
+    fn assemble_iterate(
+        &self,
+        step: &Step,
+        dofs: &crate::assembly::DofMap,
+        u: &[[f64; 3]],
+        modes: &[[f64; 9]],
+    ) -> Result<(Vec<f64>, Vec<f64>, Iterate, f64), AnalysisError> {
+        let model = self.model;
+        let sys = self.system();
+        let state = &self.state;
+        let npoints = state.plastic.len();
+        let mut values = vec![0.0; sys.pattern.nnz()];
+        let mut rhs = vec![0.0; dofs.num_equations];
+        let mut plastic = state.plastic.clone();
+        let mut stress = vec![[0.0; 6]; npoints];
+        let (vals, f) = (SharedMut::new(&mut values), SharedMut::new(&mut rhs));
+        let (trial, sig) = (Disjoint::new(&mut plastic), Disjoint::new(&mut stress));
+        let offsets = &state.eigenstrain.offsets;
+        let (locate, pattern) = (&self.graph.locate, &sys.pattern);
+        let counts: Vec<(usize, f64, usize)> = self
+            .graph
+            .coloring
+            .colors
+            .iter()
+            .map(|color| {
+                color
+                    .par_iter()
+                    .try_fold(
+                        || (Workspaces::default(), 0usize, 0.0f64, 0usize),
+                        |(mut ws, mut yielded, mut force, mut n), &cell| {
+                            if !state.active[cell] {
+                                return Ok((ws, yielded, force, n));
+                            }
+                            let (w, block, c) =
+                                ws.gather(model, cell, locate[cell], &step.temperature);
+                            let nodes = block.cell(c);
+                            w.gather_displacement(nodes, u);
+                            w.eps0.copy_from_slice(state.eigenstrain.cell(cell));
+                            let (a, b) = (offsets[cell], offsets[cell + 1]);
+                            // SAFETY: every cell writes its own points only.
+                            let new = unsafe { trial.slice(a, b - a) };
+                            let old = &state.plastic[a..b];
+                            w.internal_force_and_tangent(
+                                &model.materials[model.cell_material[cell]],
+                                &modes[cell],
+                                PointStates { old, new },
+                            )
+                            .map_err(|source| AnalysisError::jacobian(block, c, source))?;
+                            yielded += (0..b - a).filter(|&q| new[q] != old[q]).count();
+                            // SAFETY: as above.
+                            unsafe { sig.slice(a, b - a) }.copy_from_slice(&w.sig);
+                            force += w.fe.iter().map(|v| v.abs()).sum::<f64>();
+                            n += w.fe.len();
+                            // SAFETY: cells of one colour share no node (see `Coloring`).
+                            unsafe { scatter(nodes, &w.ke, &w.fe, dofs, pattern, vals, f) };
+                            Ok((ws, yielded, force, n))
+                        },
+                    )
+                    .map(|r: Result<_, AnalysisError>| r.map(|(_, y, f, n)| (y, f, n)))
+                    .try_reduce(|| (0, 0.0, 0), |a, b| Ok((a.0 + b.0, a.1 + b.1, a.2 + b.2)))
+            })
+            .collect::<Result<_, _>>()?;
+        for (&(v, d), &load) in &step.loads {
+            let eq = dofs.equation[3 * v + d];
+            if eq != NO_EQUATION {
+                rhs[eq as usize] += load;
+            }
+        }
+        let (yielded, force, n) = counts
+            .iter()
+            .fold((0, 0.0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
+        let ext: f64 = step.loads.values().map(|f| f.abs()).sum::<f64>();
+        let scale = ((force + ext) / n.max(1) as f64).max(1e-300);
+        let iterate = Iterate {
+            u: u.to_vec(),
+            modes: modes.to_vec(),
+            plastic,
+            stress,
+            plastic_points: yielded,
+        };
+        Ok((values, rhs, iterate, scale))
+    }
+
+    /// The C3D8I mode amplitudes after the nodal correction `du` from the
+    /// iterate `(u, old)`: `α += K_aa⁻¹(−f_int,a − K_au Δu)` at that iterate.
+    fn update_modes(
+        &self,
+        step: &Step,
+        u: &[[f64; 3]],
+        old: &[[f64; 9]],
+        du: &[[f64; 3]],
+        modes: &mut [[f64; 9]],
+    ) -> Result<(), AnalysisError> {
+        let model = self.model;
+        let state: &CellState = &self.state;
+        let offsets = &state.eigenstrain.offsets;
+        let locate = &self.graph.locate;
+        let cells: Vec<usize> = (0..model.mesh.num_cells())
+            .filter(|&c| {
+                state.active[c] && model.mesh.blocks[locate[c].0].kind == mesher::CellKind::Hex8I
+            })
+            .collect();
+        let updates: Vec<(usize, [f64; 9])> = cells
+            .par_iter()
+            .map_init(Workspaces::default, |ws, &cell| {
+                let (w, block, c) = ws.gather(model, cell, locate[cell], &step.temperature);
+                let nodes = block.cell(c);
+                w.gather_displacement(nodes, u);
+                w.eps0.copy_from_slice(state.eigenstrain.cell(cell));
+                let (a, b) = (offsets[cell], offsets[cell + 1]);
+                let mut scratch = state.plastic[a..b].to_vec();
+                w.internal_force_and_tangent(
+                    &model.materials[model.cell_material[cell]],
+                    &old[cell],
+                    PointStates {
+                        old: &state.plastic[a..b],
+                        new: &mut scratch,
+                    },
+                )
+                .map_err(|source| AnalysisError::jacobian(block, c, source))?;
+                let dcell: Vec<f64> = nodes.iter().flat_map(|&v| du[v]).collect();
+                let mut da = [0.0; 9];
+                w.mode_increment(&dcell, &mut da);
+                let mut next = old[cell];
+                for k in 0..9 {
+                    next[k] += da[k];
+                }
+                Ok((cell, next))
+            })
+            .collect::<Result<_, AnalysisError>>()?;
+        for (cell, m) in updates {
+            modes[cell] = m;
+        }
+        Ok(())
+    }
+}
