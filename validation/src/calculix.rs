@@ -33,6 +33,27 @@ pub fn peer_required() -> bool {
         .unwrap_or(false)
 }
 
+/// ccx available, or a loud skip (outside CI) / a failure (in CI) of the
+/// test named `test`.
+pub fn available(test: &str) -> bool {
+    if ccx().is_some() {
+        return true;
+    }
+    if peer_required() {
+        panic!("{test}: CalculiX (ccx) is required in CI but not installed; validation/setup.sh installs it");
+    }
+    eprintln!("\n*** SKIPPED {test}: CalculiX (ccx) is not installed. Run validation/setup.sh to enable this cross-check. ***\n");
+    false
+}
+
+/// A fresh scratch folder for the test named `name` (under the system's
+/// temporary folder, one per process).
+pub fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pkgstress-ccx-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary folder writable");
+    dir
+}
+
 /// Results read from a ccx `.dat` file, per step (in order).
 #[derive(Debug, Default, Clone)]
 pub struct DatResults {
@@ -43,6 +64,10 @@ pub struct DatResults {
     /// Equivalent plastic strains by (element number, integration point),
     /// where the deck asks for them (`PEEQ`).
     pub peeq: Vec<BTreeMap<(u64, usize), f64>>,
+    /// The total time of each displacement block, s (a block per printed
+    /// increment: one per step for a linear deck, one per increment for a
+    /// path-dependent one).
+    pub times: Vec<f64>,
 }
 
 impl DatResults {
@@ -52,6 +77,19 @@ impl DatResults {
         node_ids
             .iter()
             .map(|id| self.displacements[step][id])
+            .collect()
+    }
+
+    /// The index of the block printed at each of `ends` (total times, s):
+    /// the step ends of a deck whose increments are all printed. `None`
+    /// when a time was not printed.
+    pub fn blocks_at(&self, ends: &[f64]) -> Option<Vec<usize>> {
+        ends.iter()
+            .map(|&t| {
+                self.times
+                    .iter()
+                    .rposition(|&b| (b - t).abs() <= 1e-6 * t.abs().max(1.0))
+            })
             .collect()
     }
 }
@@ -108,6 +146,8 @@ pub fn parse_dat(text: &str) -> Result<DatResults, String> {
         if t.starts_with("displacements") {
             block = Block::Disp;
             res.displacements.push(BTreeMap::new());
+            let time = t.rsplit("time").next().unwrap_or("").trim();
+            res.times.push(time.parse().unwrap_or(f64::NAN));
             continue;
         }
         if t.starts_with("stresses") {

@@ -18,27 +18,8 @@ use solver::io::deck::read_deck;
 use solver::io::deck_writer::write_deck;
 use solver::linear::SolverChoice;
 use solver::model::{Model, Step};
-use std::path::PathBuf;
 use validation::calculix::{self, DatResults};
 use validation::models::{glass, layered_model, silicon};
-
-fn scratch_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("pkgstress-ccx-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// ccx available, or a loud skip (outside CI) / failure (in CI).
-fn have_ccx(test: &str) -> bool {
-    if calculix::ccx().is_some() {
-        return true;
-    }
-    if calculix::peer_required() {
-        panic!("{test}: CalculiX (ccx) is required in CI but not installed; validation/setup.sh installs it");
-    }
-    eprintln!("\n*** SKIPPED {test}: CalculiX (ccx) is not installed. Run validation/setup.sh to enable this cross-check. ***\n");
-    false
-}
 
 /// A temperature-dependent ACF-like material and an orthotropic PCB-like one.
 fn table_acf() -> Material {
@@ -162,10 +143,10 @@ struct Comparison {
 
 /// Writes, runs ccx, reads the deck back and solves every step.
 fn compare(kind: CellKind, name: &str) -> Option<Vec<Comparison>> {
-    if !have_ccx(name) {
+    if !calculix::available(name) {
         return None;
     }
-    let dir = scratch_dir(name);
+    let dir = calculix::scratch_dir(name);
     let deck = dir.join(format!("{name}.inp"));
     let model = test_model(kind);
     let mut f = std::io::BufWriter::new(std::fs::File::create(&deck).unwrap());
