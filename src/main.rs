@@ -63,6 +63,10 @@ pub struct CaseArgs {
     /// from the stress-free to room temperature (`run`, `export-inp`).
     #[arg(long)]
     single_step: bool,
+    /// Every material's elastic part only: no plasticity (the linear
+    /// thermo-elastic answers of the same recipe, for comparison).
+    #[arg(long)]
+    elastic: bool,
 }
 
 impl CaseArgs {
@@ -78,6 +82,9 @@ impl CaseArgs {
         }
         if self.single_step {
             case.process = None;
+        }
+        if self.elastic {
+            case = case.elastic();
         }
         Ok(case)
     }

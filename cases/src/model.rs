@@ -27,6 +27,16 @@ impl Case {
         self
     }
 
+    /// The case with every material's elastic part only (`--elastic`): the
+    /// plasticity of the library and the case's own materials dropped, so a
+    /// run is the linear thermo-elastic one.
+    pub fn elastic(mut self) -> Case {
+        for m in &mut self.library.materials {
+            m.material.plastic = None;
+        }
+        self
+    }
+
     /// Names of the parts that set their own `layers`.
     pub fn parts_with_own_layers(&self) -> Vec<String> {
         self.parts

@@ -9,8 +9,8 @@ use crate::case::Case;
 use serde::Serialize;
 use solver::analysis::StepResult;
 use solver::model::Model;
-pub use solver::post::StressMeasures;
-use solver::post::{out_of_plane_range, part_extremes, stress_measures};
+use solver::post::{out_of_plane_range, part_extremes, plastic_measures, stress_measures};
+pub use solver::post::{PlasticMeasures, StressMeasures};
 use std::collections::BTreeMap;
 
 /// Per-part extremes at integration points, MPa.
@@ -38,6 +38,10 @@ pub struct Summary {
     pub warpage_um: BTreeMap<String, f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bumps: Option<StressMeasures>,
+    /// The bumps' equivalent plastic strain and plastic work density, when
+    /// a material is plastic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bump_plasticity: Option<PlasticMeasures>,
     /// Stress measures per adhesive part.
     pub adhesives: BTreeMap<String, StressMeasures>,
     /// Largest first principal stress in the die, MPa.
@@ -55,6 +59,26 @@ fn measures(model: &Model, result: &StepResult, parts: &[usize]) -> Option<Stres
     stress_measures(mesh, &result.stress, &result.point_volume, |c| {
         parts.contains(&mesh.cell_part[c])
     })
+}
+
+/// Plastic measures over the cells of `parts`, for a path-dependent result.
+fn bump_plasticity(model: &Model, result: &StepResult, parts: &[usize]) -> Option<PlasticMeasures> {
+    let (e, w) = (
+        result.equivalent_plastic_strain.as_ref()?,
+        result.plastic_work.as_ref()?,
+    );
+    if parts.is_empty() {
+        return None;
+    }
+    let mesh = &model.mesh;
+    plastic_measures(
+        mesh,
+        &result.stress.offsets,
+        e,
+        w,
+        &result.point_volume,
+        |c| parts.contains(&mesh.cell_part[c]),
+    )
 }
 
 impl Summary {
@@ -113,6 +137,7 @@ impl Summary {
             } else {
                 measures(model, result, &bump_parts)
             },
+            bump_plasticity: bump_plasticity(model, result, &bump_parts),
             adhesives,
             die_max_principal_mpa,
             parts,
@@ -135,17 +160,41 @@ impl Summary {
         for (f, w) in &self.warpage_um {
             row(format!("warpage {f}"), *w, "um");
         }
-        let mut group = |name: &str, m: &StressMeasures| {
+        let mut group = |name: &str, m: &StressMeasures, p: Option<&PlasticMeasures>| {
             row(format!("{name} von_mises_max"), m.von_mises_max, "MPa");
             row(format!("{name} peel_max"), m.peel_max, "MPa");
             row(format!("{name} shear_max"), m.shear_max, "MPa");
             row(format!("{name} von_mises_mean"), m.von_mises_mean, "MPa");
+            if let Some(p) = p {
+                let e = "equivalent_plastic_strain";
+                row(
+                    format!("{name} {e}_max"),
+                    p.equivalent_plastic_strain_max,
+                    "",
+                );
+                row(
+                    format!("{name} {e}_mean"),
+                    p.equivalent_plastic_strain_mean,
+                    "",
+                );
+                let w = "plastic_work_density";
+                row(
+                    format!("{name} {w}_max"),
+                    p.plastic_work_density_max,
+                    "MJ/m^3",
+                );
+                row(
+                    format!("{name} {w}_mean"),
+                    p.plastic_work_density_mean,
+                    "MJ/m^3",
+                );
+            }
         };
         if let Some(b) = &self.bumps {
-            group("bumps", b);
+            group("bumps", b, self.bump_plasticity.as_ref());
         }
         for (n, m) in &self.adhesives {
-            group(n, m);
+            group(n, m, None);
         }
         if let Some(d) = self.die_max_principal_mpa {
             row("die max_principal".into(), d, "MPa");
@@ -191,6 +240,16 @@ impl std::fmt::Display for Summary {
                 f,
                 "  bumps: von Mises max {:.2} MPa (mean {:.2}), peel max {:.2} MPa, shear max {:.2} MPa",
                 b.von_mises_max, b.von_mises_mean, b.peel_max, b.shear_max
+            )?;
+        }
+        if let Some(p) = &self.bump_plasticity {
+            writeln!(
+                f,
+                "  bumps: equivalent plastic strain max {:.4} % (mean {:.4} %), plastic work density max {:.4} MJ/m^3 (mean {:.4})",
+                100.0 * p.equivalent_plastic_strain_max,
+                100.0 * p.equivalent_plastic_strain_mean,
+                p.plastic_work_density_max,
+                p.plastic_work_density_mean
             )?;
         }
         for (n, m) in &self.adhesives {

@@ -154,6 +154,7 @@ impl Library {
                 "specific_heat",
                 "elastic",
                 "expansion",
+                "plastic",
                 "cure",
                 "sources",
             ],
@@ -226,11 +227,19 @@ impl Library {
                 );
             }
         }
+        let plastic = match t.get("plastic") {
+            None => None,
+            Some(v) => {
+                let p = format!("{place}.plastic");
+                let pt = v.as_table().ok_or_else(|| r.err(&p, "expected a table"))?;
+                Some(Self::plastic(r, &p, pt)?)
+            }
+        };
         let material = Material {
             name: name.to_string(),
             elastic,
             expansion,
-            plastic: None,
+            plastic,
         };
         material
             .validate()
@@ -348,6 +357,74 @@ impl Library {
         })
     }
 
+    /// `plastic = { hardening = "isotropic" | "kinematic", curve = [...] }`
+    /// (one curve for every temperature) or `curves = [{ temperature =
+    /// "25 C", points = [...] }, ...]`; a curve's points are `[plastic
+    /// strain, true stress]` pairs (`[0, "100 MPa"], ["2 %", "130 MPa"]`),
+    /// the first at zero plastic strain (first yield).
+    fn plastic(
+        r: &Reader<'_>,
+        place: &str,
+        t: &toml::Table,
+    ) -> Result<crate::plastic::Plasticity, LibraryError> {
+        use crate::plastic::{Hardening, Plasticity};
+        r.only(place, t, &["hardening", "curve", "curves"])?;
+        let hardening = match r.string(place, t, "hardening")?.as_str() {
+            "isotropic" => Hardening::Isotropic,
+            "kinematic" => Hardening::Kinematic,
+            other => {
+                return Err(r.err(
+                    &format!("{place}.hardening"),
+                    format!("unknown hardening '{other}' (isotropic, kinematic)"),
+                ))
+            }
+        };
+        let points = |p: &str, v: &Value| -> Result<Vec<(f64, f64)>, LibraryError> {
+            let rows = v
+                .as_array()
+                .filter(|a| !a.is_empty())
+                .ok_or_else(|| r.err(p, "expected [[plastic strain, stress], ...]"))?;
+            rows.iter()
+                .enumerate()
+                .map(|(i, row)| match row.as_array().map(Vec::as_slice) {
+                    Some([e, s]) => Ok((
+                        r.scalar(&format!("{p}[{i}][0]"), e, Dimension::Fraction)?,
+                        r.scalar(&format!("{p}[{i}][1]"), s, Dimension::Stress)?,
+                    )),
+                    _ => Err(r.err(&format!("{p}[{i}]"), "expected [plastic strain, stress]")),
+                })
+                .collect()
+        };
+        let curves = match (t.get("curve"), t.get("curves")) {
+            (Some(v), None) => vec![(0.0, points(&format!("{place}.curve"), v)?)],
+            (None, Some(v)) => {
+                let p = format!("{place}.curves");
+                let list = v
+                    .as_array()
+                    .filter(|a| !a.is_empty())
+                    .ok_or_else(|| r.err(&p, "expected [{ temperature, points }, ...]"))?;
+                let mut curves = Vec::new();
+                for (i, c) in list.iter().enumerate() {
+                    let cp = format!("{p}[{i}]");
+                    let ct = c.as_table().ok_or_else(|| r.err(&cp, "expected a table"))?;
+                    r.only(&cp, ct, &["temperature", "points"])?;
+                    let temperature = r.scalar(
+                        &format!("{cp}.temperature"),
+                        r.field(&cp, ct, "temperature")?,
+                        Dimension::Temperature,
+                    )?;
+                    curves.push((
+                        temperature,
+                        points(&format!("{cp}.points"), r.field(&cp, ct, "points")?)?,
+                    ));
+                }
+                curves
+            }
+            _ => return Err(r.err(place, "give either curve or curves")),
+        };
+        Plasticity::new(hardening, curves).map_err(|e| r.err(place, e.to_string()))
+    }
+
     /// The entry called `name` (case-insensitive).
     pub fn get(&self, name: &str) -> Option<&LibraryMaterial> {
         self.materials
@@ -388,6 +465,13 @@ mod tests {
                 );
             }
             assert!(m.thermal.is_some(), "{}: no thermal data", m.material.name);
+            if m.material.plastic.is_some() {
+                assert!(
+                    m.sources.get("plastic").is_some_and(|s| s.len() > 10),
+                    "{}: no plastic source",
+                    m.material.name
+                );
+            }
             assert!(
                 m.material.expansion.is_some(),
                 "{}: no expansion",
@@ -404,6 +488,69 @@ mod tests {
             "su8_resist",
         ] {
             assert!(lib.get(name).is_some(), "{name} missing");
+        }
+        for name in ["gold", "copper", "aluminium"] {
+            let p = lib.get(name).unwrap().material.plastic.as_ref();
+            assert!(p.is_some(), "{name} is elastic-plastic");
+        }
+        // gold's first yield at 25 C and 300 C, and halfway between
+        let gold = lib.get("gold").unwrap().material.plastic.clone().unwrap();
+        assert_eq!(gold.initial_yield(25.0), 100.0);
+        assert_eq!(gold.initial_yield(300.0), 70.0);
+        assert!((gold.initial_yield(162.5) - 85.0).abs() < 1e-12);
+    }
+
+    /// The plastic table: one curve or curves per temperature, strains as
+    /// fractions or percentages, stresses with units; errors name the key.
+    #[test]
+    fn plastic_tables_read_with_units_and_errors_name_the_key() {
+        let entry = |plastic: &str| {
+            format!(
+                "[[material]]\nname = \"m\"\nelastic = {{ model = \"isotropic\", E = \"100 GPa\", nu = 0.3 }}\n[material.plastic]\n{plastic}\n"
+            )
+        };
+        let lib = Library::from_toml(
+            &entry("hardening = \"kinematic\"\ncurve = [[0, \"0.1 GPa\"], [\"1 %\", \"120 MPa\"]]"),
+            "x.toml",
+        )
+        .unwrap();
+        let p = lib.get("m").unwrap().material.plastic.clone().unwrap();
+        assert_eq!(p.hardening, crate::plastic::Hardening::Kinematic);
+        assert_eq!(p.curves, vec![(0.0, vec![(0.0, 100.0), (0.01, 120.0)])]);
+        let lib = Library::from_toml(
+            &entry("hardening = \"isotropic\"\ncurves = [{ temperature = \"20 C\", points = [[0, \"90 MPa\"]] }, { temperature = \"200 C\", points = [[0, \"50 MPa\"]] }]"),
+            "x.toml",
+        )
+        .unwrap();
+        let p = lib.get("m").unwrap().material.plastic.clone().unwrap();
+        assert_eq!(p.initial_yield(110.0), 70.0);
+        for (bad, key) in [
+            (
+                "hardening = \"mixed\"\ncurve = [[0, \"90 MPa\"]]",
+                "plastic.hardening",
+            ),
+            (
+                "hardening = \"isotropic\"\ncurve = [[0, \"90 mm\"]]",
+                "plastic.curve[0][1]",
+            ),
+            (
+                "hardening = \"isotropic\"\ncurve = [[\"1 %\", \"90 MPa\"]]",
+                "plastic",
+            ),
+            (
+                "hardening = \"isotropic\"\ncurve = [[0, \"90 MPa\"], [0.01, \"80 MPa\"]]",
+                "plastic",
+            ),
+            ("hardening = \"isotropic\"", "plastic"),
+            (
+                "hardening = \"isotropic\"\ncurves = [{ points = [[0, \"90 MPa\"]] }]",
+                "curves[0]",
+            ),
+        ] {
+            let e = Library::from_toml(&entry(bad), "x.toml")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("x.toml") && e.contains(key), "{bad}: {e}");
         }
     }
 

@@ -49,6 +49,9 @@ pub struct PlasticState {
     pub equivalent: f64,
     /// Back stress (Voigt), MPa.
     pub back: [f64; 6],
+    /// Plastic work per unit volume `∫ σ : dεₚ`, MJ/m³ (= MPa), each
+    /// increment's share `σₙ₊₁ : Δεₚ` (exact for the backward-Euler return).
+    pub work: f64,
 }
 
 /// The result of a stress update at one point.
@@ -217,10 +220,13 @@ impl Plasticity {
             state.strain[k] += if k < 3 { dp } else { 2.0 * dp };
             state.back[k] += (2.0f64 / 3.0).sqrt() * (kappa_new - kappa_old) * n[k];
         }
-        let stress = std::array::from_fn(|k| {
+        let stress: [f64; 6] = std::array::from_fn(|k| {
             let s = s_trial[k] - 2.0 * g * root * de * n[k];
             s + if k < 3 { pressure } else { 0.0 }
         });
+        state.work += (0..6)
+            .map(|k| stress[k] * (state.strain[k] - old.strain[k]))
+            .sum::<f64>();
         // consistent tangent (Simo & Hughes, Box 3.2 with combined hardening)
         let theta = 1.0 - 3.0 * g * de / q_trial;
         let theta_bar = 1.0 / (1.0 + hardening / (3.0 * g)) - (1.0 - theta);
@@ -293,6 +299,14 @@ mod tests {
     /// Uniaxial stress by strain control: `ε_xx` given, the lateral strains
     /// found by Newton on the tangent so that the other stresses vanish.
     fn uniaxial(law: &Plasticity, path: &[f64]) -> Vec<(f64, f64, f64)> {
+        uniaxial_states(law, path)
+            .into_iter()
+            .map(|(e, s, p)| (e, s, p.equivalent))
+            .collect()
+    }
+
+    /// [`uniaxial`] with each point's whole state.
+    fn uniaxial_states(law: &Plasticity, path: &[f64]) -> Vec<(f64, f64, PlasticState)> {
         let mut state = PlasticState::default();
         let mut lateral = [0.0; 5];
         let mut out = Vec::new();
@@ -332,7 +346,7 @@ mod tests {
                 );
             }
             state = u.state;
-            out.push((exx, u.stress[0], state.equivalent));
+            out.push((exx, u.stress[0], state));
         }
         out
     }
@@ -396,6 +410,34 @@ mod tests {
         }
     }
 
+    /// Plastic work of a monotonic uniaxial path with linear hardening:
+    /// `W = σ_y ε̄ₚ + H ε̄ₚ²/2`. The backward-Euler share `σₙ₊₁ Δε̄ₚ`
+    /// overestimates it by `H Σ Δε̄ₚ²/2`: exact (1e-9 MPa) for perfect
+    /// plasticity, within that bound (and above the exact value) else.
+    #[test]
+    fn plastic_work_of_a_uniaxial_path() {
+        for h in [0.0, 20e3] {
+            let law =
+                Plasticity::constant(Hardening::Isotropic, vec![(0.0, 100.0), (1.0, 100.0 + h)])
+                    .unwrap();
+            let r = uniaxial_states(&law, &ramp(0.01, 40));
+            let bound: f64 = r
+                .windows(2)
+                .map(|w| 0.5 * h * (w[1].2.equivalent - w[0].2.equivalent).powi(2))
+                .sum::<f64>()
+                + 0.5 * h * r[0].2.equivalent.powi(2);
+            let last = r.last().unwrap().2;
+            let ep = last.equivalent;
+            let exact = 100.0 * ep + 0.5 * h * ep * ep;
+            assert!(ep > 0.005, "it yields: {ep}");
+            assert!(
+                last.work >= exact - 1e-9 && last.work <= exact + bound + 1e-9,
+                "H = {h}: W = {} vs {exact} (+ at most {bound})",
+                last.work
+            );
+        }
+    }
+
     /// Load to ε = 1 %, reverse to −1 %: isotropic hardening yields again at
     /// −σ_max (the surface grew), kinematic at σ_max − 2σ₀ (it moved), the
     /// Bauschinger effect. Linear hardening H = 20 GPa, σ₀ = 100 MPa.
@@ -454,6 +496,7 @@ mod tests {
                 } else {
                     [0.0; 6]
                 },
+                work: 0.0,
             };
             for (strain, t) in [
                 ([3e-3, -1e-3, -5e-4, 2e-3, 1e-3, -8e-4], 20.0),

@@ -16,6 +16,8 @@ pub struct Increments {
     pub initial: f64,
     /// The smallest increment a cutback may reach.
     pub min: f64,
+    /// The largest increment growth may reach.
+    pub max: f64,
     /// Fixed increments (`*STATIC, DIRECT`): no cutback, no growth.
     pub fixed: bool,
 }
@@ -26,6 +28,7 @@ impl Default for Increments {
         Increments {
             initial: 1.0,
             min: 1e-5,
+            max: 1.0,
             fixed: false,
         }
     }

@@ -262,6 +262,52 @@ pub fn stress_measures(
     })
 }
 
+/// Plasticity of a group of cells: equivalent plastic strain and plastic
+/// work density, largest at an integration point and volume-weighted mean.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct PlasticMeasures {
+    pub equivalent_plastic_strain_max: f64,
+    pub equivalent_plastic_strain_mean: f64,
+    /// Plastic work per unit volume, MJ/m³ (= MPa).
+    pub plastic_work_density_max: f64,
+    pub plastic_work_density_mean: f64,
+}
+
+/// Plastic measures over the integration points of the cells for which
+/// `in_group(cell)` holds: `equivalent` and `work` per point laid out like
+/// `offsets` (a [`QpField`]'s), with the points' volumes (mm³); `None` when
+/// the group has no volume.
+pub fn plastic_measures(
+    mesh: &Mesh,
+    offsets: &[usize],
+    equivalent: &[f64],
+    work: &[f64],
+    volume: &[f64],
+    in_group: impl Fn(usize) -> bool,
+) -> Option<PlasticMeasures> {
+    let mut m = PlasticMeasures {
+        equivalent_plastic_strain_max: 0.0,
+        equivalent_plastic_strain_mean: 0.0,
+        plastic_work_density_max: 0.0,
+        plastic_work_density_mean: 0.0,
+    };
+    let (mut total, mut e_sum, mut w_sum) = (0.0, 0.0, 0.0);
+    for cell in (0..mesh.num_cells()).filter(|&c| in_group(c)) {
+        for i in offsets[cell]..offsets[cell + 1] {
+            m.equivalent_plastic_strain_max = m.equivalent_plastic_strain_max.max(equivalent[i]);
+            m.plastic_work_density_max = m.plastic_work_density_max.max(work[i]);
+            total += volume[i];
+            e_sum += volume[i] * equivalent[i];
+            w_sum += volume[i] * work[i];
+        }
+    }
+    (total > 0.0 && total.is_finite()).then(|| {
+        m.equivalent_plastic_strain_mean = e_sum / total;
+        m.plastic_work_density_mean = w_sum / total;
+        m
+    })
+}
+
 /// Lowest and highest out-of-plane displacement `u_z` (mm) over `nodes`.
 pub fn out_of_plane_range(displacement: &[[f64; 3]], nodes: &[usize]) -> (f64, f64) {
     nodes

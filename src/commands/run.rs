@@ -32,6 +32,18 @@ pub fn run_case(
     for w in mesher::quality::quality_with(&model.mesh, &case.parts_with_own_layers()).warnings {
         eprintln!("warning: {w}");
     }
+    let plastic: Vec<&str> = model
+        .materials
+        .iter()
+        .filter(|m| m.is_path_dependent())
+        .map(|m| m.name.as_str())
+        .collect();
+    if !plastic.is_empty() {
+        println!(
+            "elastic-plastic: {} (increments with Newton iterations; --elastic for the elastic answers)",
+            plastic.join(", ")
+        );
+    }
     let (summary, peaks) = match &case.process {
         None => {
             let results = run_model(&model, &case.name, out, false, choice)?;
@@ -231,8 +243,37 @@ pub fn state_line(o: &RecipeOutput) -> String {
         .iter()
         .map(|(p, c)| format!("{p} cure {:.3}", c.mean))
         .collect();
+    let plastic = o
+        .summary
+        .bump_plasticity
+        .as_ref()
+        .map(|p| {
+            format!(
+                " (PEEQ max {:.3} %)",
+                100.0 * p.equivalent_plastic_strain_max
+            )
+        })
+        .unwrap_or_default();
+    let newton = o
+        .newton
+        .as_ref()
+        .filter(|n| n.increments > 0)
+        .map(|n| {
+            format!(
+                "  Newton {} incr, {:.1} it/incr (max {}){}",
+                n.increments,
+                n.iterations as f64 / n.increments as f64,
+                n.max_iterations,
+                if n.cutbacks > 0 {
+                    format!(", {} cutbacks", n.cutbacks)
+                } else {
+                    String::new()
+                }
+            )
+        })
+        .unwrap_or_default();
     format!(
-        "{:>9.3} s  {:<12} T {lo:.1}..{hi:.1} C  warpage {}  bumps {:.1} MPa{}{}",
+        "{:>9.3} s  {:<12} T {lo:.1}..{hi:.1} C  warpage {}  bumps {:.1} MPa{plastic}{}{}{newton}",
         o.time,
         o.step,
         warp.join(", "),

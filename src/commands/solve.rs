@@ -77,6 +77,15 @@ pub fn run_model(
         if !result.stats.detail.is_empty() {
             println!("  solver: {}", result.stats.detail);
         }
+        if let Some(n) = &result.newton {
+            println!(
+                "  Newton: {} increments, iterations per increment {:?}{}, {} points flowing in the last",
+                n.iterations.len(),
+                n.iterations,
+                if n.cutbacks > 0 { format!(", {} cutbacks", n.cutbacks) } else { String::new() },
+                n.plastic_points
+            );
+        }
         print_peak_memory(result.num_equations);
         println!(
             "  {:<24} {:>16} {:>12} {:>16} {:>16}",

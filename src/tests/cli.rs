@@ -296,6 +296,65 @@ fn run_writes_the_summary_and_fields() {
     for f in ["history.csv", "history.json", "history.png"] {
         assert!(out.join(f).exists(), "{f}");
     }
+    // gold is elastic-plastic: Newton tallies, plastic measures and fields
+    assert!(stdout.contains("elastic-plastic: gold"), "{stdout}");
+    assert!(stdout.contains("equivalent plastic strain max"), "{stdout}");
+    let history = std::fs::read_to_string(out.join("history.csv")).unwrap();
+    let header = history.lines().next().unwrap();
+    for column in [
+        "bump_peeq_max",
+        "bump_plastic_work_max_MJ_m3",
+        "newton_iterations",
+    ] {
+        assert!(
+            header.split(',').any(|c| c == column),
+            "{column} in {header}"
+        );
+    }
+    let vtu = std::fs::read_to_string(out.join("cog_flipchip_005.vtu")).unwrap();
+    assert!(
+        vtu.contains("Name=\"equivalent_plastic_strain\"")
+            && vtu.contains("Name=\"plastic_strain\"")
+    );
+    // the recipe ends at 25 C, where the library's gold curve tops out at
+    // 150 MPa: no integration point of a bump may exceed it (the return
+    // mapping holds every point on or inside its yield surface)
+    let summary: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let bumps = summary["bumps"]["von_mises_max"].as_f64().unwrap();
+    assert!(
+        bumps <= 150.0 * (1.0 + 1e-9),
+        "bump von Mises {bumps} MPa above gold's 150 MPa"
+    );
+    assert!(
+        summary["bump_plasticity"]["equivalent_plastic_strain_max"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+    // --elastic: the same recipe with the elastic parts only, the bumps far
+    // above yield, no plastic outputs
+    let elastic = scratch("run-elastic");
+    let o = pkgstress(&[
+        "run",
+        case.to_str().unwrap(),
+        "--out",
+        elastic.to_str().unwrap(),
+        "--quick",
+        "--elastic",
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{stdout}");
+    assert!(
+        !stdout.contains("elastic-plastic") && !stdout.contains("plastic strain"),
+        "{stdout}"
+    );
+    let history = std::fs::read_to_string(elastic.join("history.csv")).unwrap();
+    assert!(!history.lines().next().unwrap().contains("peeq"));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(elastic.join("summary.json")).unwrap())
+            .unwrap();
+    let bumps_elastic = summary["bumps"]["von_mises_max"].as_f64().unwrap();
+    assert!(bumps_elastic > 150.0, "elastic bumps {bumps_elastic} MPa");
 }
 
 #[test]
@@ -544,6 +603,7 @@ fn run_follows_a_recipe_and_writes_its_history() {
         "--out",
         out.to_str().unwrap(),
         "--quick",
+        "--elastic",
         "--set",
         "process.peak_temperature=\"180 C\"",
         "--set",

@@ -31,10 +31,12 @@ pub struct Level {
 }
 
 /// The three levels of `cases/cog_flipchip.toml` (under `root`, the
-/// repository), solved single step.
+/// repository), solved single step with the materials' elastic parts (a
+/// study of the mesh, not of the material laws).
 pub fn cog_levels(root: &Path) -> Vec<Level> {
-    let base =
-        Case::from_file(&root.join("cases/cog_flipchip.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let base = Case::from_file(&root.join("cases/cog_flipchip.toml"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .elastic();
     let mut levels = Vec::new();
     for (size, layers, across) in [(0.8, 1, 1), (0.4, 2, 2), (0.2, 4, 4)] {
         let mut case = base.clone();

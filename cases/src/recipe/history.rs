@@ -3,8 +3,8 @@
 //! warpage, bump, adhesive, die and watched-part stresses), as JSON and CSV.
 
 use super::cure::CureState;
-use super::run::RecipeOutput;
-use crate::summary::{PartSummary, StressMeasures};
+use super::run::{NewtonTally, RecipeOutput};
+use crate::summary::{PartSummary, PlasticMeasures, StressMeasures};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -27,6 +27,13 @@ pub struct HistoryRow {
     pub warpage_um: BTreeMap<String, f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bumps: Option<StressMeasures>,
+    /// The bumps' plasticity, when a material is plastic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bump_plasticity: Option<PlasticMeasures>,
+    /// Newton's work since the previous row, when a material is
+    /// path-dependent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub newton: Option<NewtonTally>,
     /// Stress measures of each adhesive part, MPa.
     pub adhesives: BTreeMap<String, StressMeasures>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -52,6 +59,8 @@ impl HistoryRow {
             degree_of_cure: o.cure.clone(),
             warpage_um: o.summary.warpage_um.clone(),
             bumps: o.summary.bumps.clone(),
+            bump_plasticity: o.summary.bump_plasticity.clone(),
+            newton: o.newton.clone(),
             adhesives: o.summary.adhesives.clone(),
             die_max_principal_mpa: o.summary.die_max_principal_mpa,
             watched: o
@@ -91,6 +100,16 @@ pub fn history_csv(rows: &[HistoryRow]) -> String {
         s.push_str(&format!(",warpage_{f}_um"));
     }
     s.push_str(",bump_von_mises_max_MPa,bump_peel_max_MPa,bump_shear_max_MPa");
+    // columns of a path-dependent recipe only, so an elastic one's file is
+    // as it was
+    let plastic = first.is_some_and(|r| r.bump_plasticity.is_some());
+    let newton = first.is_some_and(|r| r.newton.is_some());
+    if plastic {
+        s.push_str(",bump_peeq_max,bump_peeq_mean,bump_plastic_work_max_MJ_m3,bump_plastic_work_mean_MJ_m3");
+    }
+    if newton {
+        s.push_str(",newton_increments,newton_iterations,newton_max_iterations,newton_cutbacks");
+    }
     for a in &adhesives {
         s.push_str(&format!(",{a}_von_mises_max_MPa,{a}_peel_max_MPa"));
     }
@@ -133,6 +152,23 @@ pub fn history_csv(rows: &[HistoryRow]) -> String {
             opt(b.map(|b| b.peel_max)),
             opt(b.map(|b| b.shear_max))
         ));
+        if plastic {
+            let p = r.bump_plasticity.as_ref();
+            s.push_str(&format!(
+                ",{},{},{},{}",
+                opt(p.map(|p| p.equivalent_plastic_strain_max)),
+                opt(p.map(|p| p.equivalent_plastic_strain_mean)),
+                opt(p.map(|p| p.plastic_work_density_max)),
+                opt(p.map(|p| p.plastic_work_density_mean))
+            ));
+        }
+        if newton {
+            let n = r.newton.clone().unwrap_or_default();
+            s.push_str(&format!(
+                ",{},{},{},{}",
+                n.increments, n.iterations, n.max_iterations, n.cutbacks
+            ));
+        }
         for a in &adhesives {
             let m = r.adhesives.get(a);
             s.push_str(&format!(

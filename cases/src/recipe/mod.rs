@@ -32,4 +32,4 @@ pub use cure::CureState;
 pub use deck_export::{recipe_deck_model, RecipeDeck};
 pub use format::{Load, Profile, Recipe, RecipeStep, Tool};
 pub use history::{history_csv, history_json, HistoryRow};
-pub use run::{end_warnings, run_recipe, Progress, RecipeOutput, Timings};
+pub use run::{end_warnings, run_recipe, NewtonTally, Progress, RecipeOutput, Timings};

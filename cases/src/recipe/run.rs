@@ -1,8 +1,10 @@
 //! The recipe as it happens: [`RecipeRun`] advances the heat conduction
 //! increment by increment, the adhesives' cure with it, and solves the
-//! thermo-elastic state at the output times and whenever cells gel; births,
-//! removals and bonds follow each state. One method per phase, in the
-//! order of the recipe.
+//! mechanical state at the output times and whenever cells gel (and, when a
+//! material is path-dependent, at every thermal increment, each one a load
+//! increment of the Newton driver, so that the history follows the path);
+//! births, removals and bonds follow each state. One method per phase, in
+//! the order of the recipe.
 
 use super::conditions::{StepConditions, ToolTemperatures};
 use super::cure::{CureState, CuringCells};
@@ -46,6 +48,35 @@ pub struct RecipeOutput {
     pub loads: BTreeMap<(usize, usize), f64>,
     pub result: StepResult,
     pub summary: Summary,
+    /// Newton's work since the previous state, when a material is
+    /// path-dependent (the mechanical state then follows every thermal
+    /// increment).
+    pub newton: Option<NewtonTally>,
+}
+
+/// Increments and Newton iterations of the mechanical solves between two
+/// states of a path-dependent recipe.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct NewtonTally {
+    /// Converged increments.
+    pub increments: usize,
+    /// Newton iterations over them.
+    pub iterations: usize,
+    /// Most iterations of one increment.
+    pub max_iterations: usize,
+    /// Increments redone at a smaller size.
+    pub cutbacks: usize,
+}
+
+impl NewtonTally {
+    fn add(&mut self, stats: &solver::analysis::NewtonStats) {
+        self.increments += stats.iterations.len();
+        self.iterations += stats.iterations.iter().sum::<usize>();
+        self.max_iterations = self
+            .max_iterations
+            .max(stats.iterations.iter().copied().max().unwrap_or(0));
+        self.cutbacks += stats.cutbacks;
+    }
 }
 
 impl RecipeOutput {
@@ -140,6 +171,11 @@ pub(crate) struct RecipeRun<'m> {
     increments_done: usize,
     timings: Timings,
     outputs: Vec<RecipeOutput>,
+    /// Whether a material is path-dependent: the mechanical state then
+    /// follows every thermal increment.
+    path_dependent: bool,
+    /// Newton's work since the last state.
+    tally: NewtonTally,
 }
 
 impl<'m> RecipeRun<'m> {
@@ -178,6 +214,8 @@ impl<'m> RecipeRun<'m> {
             increments_done: 0,
             timings: Timings::default(),
             outputs: Vec::new(),
+            path_dependent: model.is_path_dependent(),
+            tally: NewtonTally::default(),
         };
         run.analysis.set_state(run.initial_state());
         run.reported = run.reported_parts();
@@ -274,6 +312,10 @@ impl<'m> RecipeRun<'m> {
             });
             let is_output = output_at.contains(&k);
             if !is_output && newly.is_empty() {
+                if self.path_dependent {
+                    // the history follows the path, increment by increment
+                    self.mechanical_state(s, &conditions)?;
+                }
                 continue;
             }
             let result = self.mechanical_state(s, &conditions)?;
@@ -353,6 +395,9 @@ impl<'m> RecipeRun<'m> {
             .analysis
             .solve_step(&step)
             .map_err(|e| recipe_error(self.case, e.to_string()))?;
+        if let Some(n) = &result.newton {
+            self.tally.add(n);
+        }
         self.timings.mechanical += clock.elapsed().as_secs_f64();
         Ok(result)
     }
@@ -411,6 +456,7 @@ impl<'m> RecipeRun<'m> {
             loads: conditions.loads.clone(),
             result,
             summary,
+            newton: self.path_dependent.then(|| std::mem::take(&mut self.tally)),
         };
         self.timings.summary += clock.elapsed().as_secs_f64();
         out

@@ -16,9 +16,7 @@ mod recovery;
 mod state;
 
 pub use error::AnalysisError;
-pub use newton::{
-    NewtonStats, CORRECTION_TOLERANCE, MAX_CUTBACKS, MAX_ITERATIONS, RESIDUAL_TOLERANCE,
-};
+pub use newton::{NewtonControls, NewtonStats, MAX_CUTBACKS, MAX_ITERATIONS, MAX_PLASTIC_STRAIN};
 pub use state::CellState;
 
 use crate::assembly::{DofMap, Pattern, NO_EQUATION};
@@ -66,6 +64,9 @@ pub struct StepResult {
     /// Equivalent plastic strain at every integration point, laid out like
     /// `stress`, of a path-dependent step.
     pub equivalent_plastic_strain: Option<Vec<f64>>,
+    /// Plastic work per unit volume at every integration point, MJ/m³
+    /// (= MPa), laid out like `stress`, of a path-dependent step.
+    pub plastic_work: Option<Vec<f64>>,
 }
 
 /// The equations of a set of constrained DOFs and active cells: numbering,
@@ -103,6 +104,11 @@ pub struct StaticAnalysis<'m> {
     displacement: Vec<[f64; 3]>,
     /// The last step solved (a path-dependent step ramps from it).
     last: Option<Step>,
+    /// When a Newton iteration has converged.
+    newton_controls: NewtonControls,
+    /// The force reference q̃ of the Newton test carried from the last
+    /// path-dependent step (its increments' time average), N.
+    force_reference: Option<f64>,
 }
 
 impl<'m> StaticAnalysis<'m> {
@@ -125,6 +131,8 @@ impl<'m> StaticAnalysis<'m> {
             linear: false,
             displacement: vec![[0.0; 3]; model.mesh.num_nodes()],
             last: None,
+            newton_controls: NewtonControls::default(),
+            force_reference: None,
         }
     }
 
@@ -142,7 +150,14 @@ impl<'m> StaticAnalysis<'m> {
             linear: true,
             displacement: vec![[0.0; 3]; self.model.mesh.num_nodes()],
             last: None,
+            newton_controls: self.newton_controls,
+            force_reference: None,
         }
+    }
+
+    /// Sets when a Newton iteration has converged (path-dependent steps).
+    pub fn set_newton_controls(&mut self, controls: NewtonControls) {
+        self.newton_controls = controls;
     }
 
     /// Whether steps are solved in increments with Newton iterations (a
@@ -217,6 +232,7 @@ impl<'m> StaticAnalysis<'m> {
             newton: None,
             plastic_strain: None,
             equivalent_plastic_strain: None,
+            plastic_work: None,
         })
     }
 

@@ -10,10 +10,22 @@
 //!    `r = f_ext − f_int(u)` (every point's stress from its material's
 //!    update out of its converged state; the prescribed displacements'
 //!    jump moved to the right-hand side in the first iteration);
-//! 2. converged when `max |r| ≤ RESIDUAL_TOLERANCE · q̃` (q̃ the mean
-//!    absolute internal force component) and the last correction
-//!    `max |Δu| ≤ CORRECTION_TOLERANCE ·` the increment's largest
-//!    displacement change, from the second iteration on;
+//! 2. converged when `max |r| ≤ residual · q̃` and the last correction
+//!    `max |Δu| ≤ correction ·` the increment's largest displacement
+//!    change (or 1e-12 of the largest displacement when the increment
+//!    barely moves), from the second iteration on ([`NewtonControls`]:
+//!    1e-4 and 1e-3 by default), or the residual alone passes a tighter
+//!    `linear` 1e-8 (an increment that stayed elastic); an increment with
+//!    no prescribed jump whose first residual already passes is accepted
+//!    as it stands (a hold at constant temperature, as Abaqus accepts a
+//!    zero increment);
+//!    q̃ is the larger of the iterate's mean absolute internal force
+//!    component and a reference: the time average of that mean over the
+//!    step's converged increments so far (Abaqus's time-averaged force),
+//!    else the previous path-dependent step's, else this increment's first
+//!    iterate's, so that a state in equilibrium without stress (a part
+//!    expanding freely) is judged against the forces its load moved, not
+//!    against its own round-off;
 //! 3. solve `K_t Δu = r` (the previous factor preconditions CG first, as
 //!    in the linear steps), update `u` and the C3D8I mode amplitudes.
 //!
@@ -21,7 +33,8 @@
 //! residual grows in two consecutive iterations from the fourth on, is
 //! redone at a quarter of its size (at most [`MAX_CUTBACKS`] times in a
 //! row); after two increments that converged in at most four iterations the
-//! next one grows by half again (never with `DIRECT`). Only a converged
+//! next one grows by half again, up to the step's largest increment (never
+//! with `DIRECT`). Only a converged
 //! increment commits the history.
 
 use super::assemble::{Disjoint, Workspaces};
@@ -38,14 +51,49 @@ use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-/// Largest residual over the mean internal force at convergence.
-pub const RESIDUAL_TOLERANCE: f64 = 1e-6;
-/// Largest correction over the increment's largest displacement change.
-pub const CORRECTION_TOLERANCE: f64 = 1e-6;
+/// When a Newton iteration has converged: the largest residual force over
+/// the force reference q̃ (`residual`) and the last correction over the
+/// increment's largest displacement change (`correction`), both at or below
+/// their value; or, from the second iteration on, the residual alone at or
+/// below `linear` (an increment that stayed elastic is done after one
+/// solve, Abaqus's and CalculiX's R_l).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NewtonControls {
+    pub residual: f64,
+    pub correction: f64,
+    pub linear: f64,
+}
+
+impl Default for NewtonControls {
+    /// Residual 1e-4 and correction 1e-3: twenty times tighter than the
+    /// 5e-3 and 1e-2 Abaqus and CalculiX default to (R_n, C_n); linear
+    /// 1e-8, their R_l.
+    fn default() -> Self {
+        NewtonControls {
+            residual: 1e-4,
+            correction: 1e-3,
+            linear: 1e-8,
+        }
+    }
+}
+
+impl NewtonControls {
+    /// Residual and correction 1e-6, linear 1e-10: what the tests against
+    /// closed forms and CalculiX run with.
+    pub const TIGHT: NewtonControls = NewtonControls {
+        residual: 1e-6,
+        correction: 1e-6,
+        linear: 1e-10,
+    };
+}
 /// Iterations of one increment before it is cut back.
 pub const MAX_ITERATIONS: usize = 16;
 /// Cutbacks of one increment in a row before the step fails.
 pub const MAX_CUTBACKS: usize = 6;
+/// The largest equivalent plastic strain a step may end with: beyond 100 %
+/// small strains do not describe the material, and a part flowing that far
+/// is collapsing under its load (an error names it).
+pub const MAX_PLASTIC_STRAIN: f64 = 1.0;
 
 /// How a path-dependent step went.
 #[derive(Clone, Debug, Default)]
@@ -58,6 +106,8 @@ pub struct NewtonStats {
     pub residuals: Vec<f64>,
     /// Points that flowed plastically in the last increment.
     pub plastic_points: usize,
+    /// The step's last linear solve.
+    pub solve: crate::linear::SolveStats,
 }
 
 /// The step's start (the end of the previous one) and its end, between
@@ -124,11 +174,19 @@ impl StaticAnalysis<'_> {
         let mut easy = 0;
         let mut cut = 0;
         let mut last = None;
+        // the time average of the converged increments' force scale
+        let mut averaged = (0.0, 0.0);
         while theta < 1.0 - 1e-12 {
             let h = dtheta.min(1.0 - theta);
             let target = ramp.at(theta + h);
-            match self.newton(&target, &mut stats)? {
-                Some((it, n)) => {
+            let reference = match averaged {
+                (_, 0.0) => self.force_reference,
+                (sum, weight) => Some(sum / weight),
+            };
+            match self.newton(&target, reference, &mut stats)? {
+                Some((it, n, scale)) => {
+                    averaged = (averaged.0 + h * scale, averaged.1 + h);
+                    self.force_reference = Some(averaged.0 / averaged.1);
                     theta += h;
                     cut = 0;
                     stats.iterations.push(n);
@@ -136,7 +194,7 @@ impl StaticAnalysis<'_> {
                     if n > 10 {
                         dtheta *= 0.75;
                     } else if easy >= 2 && !controls.fixed {
-                        dtheta *= 1.5;
+                        dtheta = (1.5 * dtheta).min(controls.max);
                     }
                     last = Some((target, it));
                 }
@@ -182,6 +240,7 @@ impl StaticAnalysis<'_> {
             data: it.stress,
         };
         checks::finite_results(target, &it.u, &stress)?;
+        self.excessive_plastic_strain(step)?;
         self.last = Some(step.clone());
         let point_volume = self.point_volumes();
         let seconds = t_start.elapsed().as_secs_f64();
@@ -194,7 +253,7 @@ impl StaticAnalysis<'_> {
             point_volume,
             num_equations: self.system().dofs.num_equations,
             memory: self.system().memory.clone(),
-            stats: Default::default(),
+            stats: newton.solve.clone(),
             assembly_seconds: 0.0,
             solve_seconds: seconds,
             newton: Some(newton),
@@ -205,6 +264,35 @@ impl StaticAnalysis<'_> {
             equivalent_plastic_strain: Some(
                 self.state.plastic.iter().map(|p| p.equivalent).collect(),
             ),
+            plastic_work: Some(self.state.plastic.iter().map(|p| p.work).collect()),
+        })
+    }
+
+    /// An error when a point's equivalent plastic strain passes
+    /// [`MAX_PLASTIC_STRAIN`], naming its part and element.
+    fn excessive_plastic_strain(&self, step: &Step) -> Result<(), AnalysisError> {
+        let plastic = &self.state.plastic;
+        let Some((point, value)) = plastic.iter().map(|p| p.equivalent).enumerate().fold(
+            None,
+            |m: Option<(usize, f64)>, (q, v)| match m {
+                Some((_, w)) if w >= v => m,
+                _ => Some((q, v)),
+            },
+        ) else {
+            return Ok(());
+        };
+        if value <= MAX_PLASTIC_STRAIN {
+            return Ok(());
+        }
+        let offsets = &self.state.eigenstrain.offsets;
+        let cell = offsets.partition_point(|&o| o <= point) - 1;
+        let (b, c) = self.graph.locate[cell];
+        let mesh = &self.model.mesh;
+        Err(AnalysisError::ExcessivePlasticStrain {
+            step: step.name.clone(),
+            part: mesh.part_names[mesh.cell_part[cell]].clone(),
+            element: mesh.blocks[b].cell_ids[c],
+            value,
         })
     }
 
@@ -240,14 +328,17 @@ impl StaticAnalysis<'_> {
         }
     }
 
-    /// Newton iterations of one increment to the state `target`; `None`
-    /// when it does not converge (the caller cuts back), else the iterate
-    /// and its iterations, committed.
+    /// Newton iterations of one increment to the state `target`, judged
+    /// against the force `reference` (N; this increment's first iterate's
+    /// scale when `None`); `None` when it does not converge (the caller cuts
+    /// back), else the iterate, its iterations and its force scale (N),
+    /// committed.
     fn newton(
         &mut self,
         target: &Step,
+        mut reference: Option<f64>,
         stats: &mut NewtonStats,
-    ) -> Result<Option<(Iterate, usize)>, AnalysisError> {
+    ) -> Result<Option<(Iterate, usize, f64)>, AnalysisError> {
         let solver_err = |cause| AnalysisError::Solver {
             step: target.name.clone(),
             cause,
@@ -265,23 +356,37 @@ impl StaticAnalysis<'_> {
             for (&(v, d), &value) in &target.constraints {
                 dofs.prescribed[3 * v + d] = value - u[v][d];
             }
-            let (values, mut rhs, iterate, scale) =
+            let (values, mut rhs, iterate, own) =
                 self.assemble_iterate(target, &dofs, &u, &modes)?;
+            let q = own.max(*reference.get_or_insert(own));
             let r_max = rhs.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-            let residual = r_max / scale;
+            let residual = r_max / q;
+            let c = self.newton_controls;
+            let unmoved = it == 1 && dofs.prescribed.iter().all(|&p| p == 0.0);
+            if unmoved && residual <= c.residual {
+                // nothing to do: the increment's loads are in equilibrium
+                // with the converged state (a hold at constant temperature)
+                stats.residuals.push(residual);
+                stats.plastic_points = iterate.plastic_points;
+                self.commit(&iterate);
+                return Ok(Some((iterate, it, own)));
+            }
             if it >= 2 {
                 let moved = u
                     .iter()
                     .zip(&start)
                     .flat_map(|(a, b)| (0..3).map(move |k| (a[k] - b[k]).abs()))
                     .fold(0.0f64, f64::max);
-                if residual <= RESIDUAL_TOLERANCE
-                    && last_correction <= CORRECTION_TOLERANCE * moved.max(1e-300)
-                {
+                // a correction at round-off of the displacements themselves
+                // counts as none, also when the increment barely moves
+                let size = u.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
+                let travel = moved.max(1e-12 * size).max(1e-300);
+                let corrected = last_correction <= c.correction * travel;
+                if residual <= c.linear || residual <= c.residual && corrected {
                     stats.residuals.push(residual);
                     stats.plastic_points = iterate.plastic_points;
                     self.commit(&iterate);
-                    return Ok(Some((iterate, it)));
+                    return Ok(Some((iterate, it, own)));
                 }
                 if stats.residuals.last().is_some_and(|&r| residual > r) {
                     growth += 1;
@@ -298,7 +403,7 @@ impl StaticAnalysis<'_> {
             }
             let solve = self.solve_system(values, &mut rhs);
             match solve {
-                Ok(_) => {}
+                Ok(solved) => stats.solve = solved,
                 Err(crate::linear::SolverError::NotPositiveDefinite) if it > 1 => return Ok(None),
                 Err(crate::linear::SolverError::NotPositiveDefinite) => {
                     return Err(checks::singular(self.model, &self.state.active, target))

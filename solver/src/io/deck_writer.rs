@@ -212,11 +212,12 @@ fn write_steps(w: &mut impl Write, model: &Model, changes: &[ModelChange]) -> io
             let count = (1.0 / inc.initial).ceil() as usize;
             writeln!(
                 w,
-                "*STEP, INC={}\n*STATIC{}\n{:.12e}, {dt:.12e}, {:.12e}, {dt:.12e}",
+                "*STEP, INC={}\n*STATIC{}\n{:.12e}, {dt:.12e}, {:.12e}, {:.12e}",
                 (20 * count).max(100),
                 if inc.fixed { ", DIRECT" } else { "" },
                 inc.initial * dt,
                 inc.min * dt,
+                inc.max * dt,
             )?;
         } else {
             writeln!(w, "*STEP\n*STATIC\n{dt:.12e}, {dt:.12e}")?;
@@ -253,7 +254,11 @@ fn write_steps(w: &mut impl Write, model: &Model, changes: &[ModelChange]) -> io
         writeln!(
             w,
             "*NODE PRINT, NSET=NALL\nU\n*EL PRINT, ELSET=EALL\nS{}\n*END STEP",
-            if model.is_path_dependent() { "\n*EL PRINT, ELSET=EALL\nPEEQ" } else { "" }
+            if model.is_path_dependent() {
+                "\n*EL PRINT, ELSET=EALL\nPEEQ"
+            } else {
+                ""
+            }
         )?;
     }
     Ok(())

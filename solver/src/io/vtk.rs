@@ -8,6 +8,7 @@
 use crate::analysis::StepResult;
 use crate::io::write_atomically;
 use crate::model::Model;
+use crate::points::QpField;
 use crate::post::{principal, von_mises, PartPoints};
 use std::io;
 use std::path::Path;
@@ -179,6 +180,69 @@ fn point_attributes(model: &Model, points: &PartPoints, result: &StepResult) -> 
         Attribute::scalars("part", 1)
             .with_data(points.part.iter().map(|&p| p as i32).collect::<Vec<i32>>()),
     ]
+    .into_iter()
+    .chain(plastic_point_attributes(mesh, points, result))
+    .collect()
+}
+
+/// The plastic fields of a path-dependent result as point data, averaged
+/// within each part like the stress: `equivalent_plastic_strain` and
+/// `plastic_strain` (Voigt, engineering shear); none for an elastic one.
+fn plastic_point_attributes(
+    mesh: &mesher::Mesh,
+    points: &PartPoints,
+    result: &StepResult,
+) -> Vec<Attribute> {
+    let (Some(strain), Some(eq)) = (&result.plastic_strain, &result.equivalent_plastic_strain)
+    else {
+        return Vec::new();
+    };
+    let as_field = QpField {
+        offsets: strain.offsets.clone(),
+        data: eq.iter().map(|&e| [e, 0.0, 0.0, 0.0, 0.0, 0.0]).collect(),
+    };
+    let nodal_eq: Vec<f64> = points
+        .average(mesh, &as_field)
+        .iter()
+        .map(|v| v[0])
+        .collect();
+    vec![
+        Attribute::scalars("equivalent_plastic_strain", 1).with_data(nodal_eq),
+        Attribute::generic("plastic_strain", 6).with_data(flat6(&points.average(mesh, strain))),
+    ]
+}
+
+/// The plastic fields as cell data: the cell's largest equivalent plastic
+/// strain and its points' mean plastic strain.
+fn plastic_cell_attributes(result: &StepResult) -> Vec<Attribute> {
+    let (Some(strain), Some(eq)) = (&result.plastic_strain, &result.equivalent_plastic_strain)
+    else {
+        return Vec::new();
+    };
+    let cells = strain.offsets.len() - 1;
+    let eq_max: Vec<f64> = (0..cells)
+        .map(|c| {
+            eq[strain.offsets[c]..strain.offsets[c + 1]]
+                .iter()
+                .fold(0.0, |a: f64, &b| a.max(b))
+        })
+        .collect();
+    let mean: Vec<[f64; 6]> = (0..cells).map(|c| cell_mean_of(strain.cell(c))).collect();
+    vec![
+        Attribute::scalars("equivalent_plastic_strain_max", 1).with_data(eq_max),
+        Attribute::generic("plastic_strain", 6).with_data(flat6(&mean)),
+    ]
+}
+
+/// The mean of a cell's point values.
+fn cell_mean_of(values: &[[f64; 6]]) -> [f64; 6] {
+    let mut m = [0.0; 6];
+    for v in values {
+        for k in 0..6 {
+            m[k] += v[k] / values.len() as f64;
+        }
+    }
+    m
 }
 
 /// Cell data: part, material, element number, the mean stress of the
@@ -187,16 +251,7 @@ fn cell_attributes(model: &Model, result: &StepResult) -> Vec<Attribute> {
     let mesh = &model.mesh;
     let ncells = mesh.num_cells();
     let cell_mean: Vec<[f64; 6]> = (0..ncells)
-        .map(|c| {
-            let s = result.stress.cell(c);
-            let mut m = [0.0; 6];
-            for v in s {
-                for k in 0..6 {
-                    m[k] += v[k] / s.len() as f64;
-                }
-            }
-            m
-        })
+        .map(|c| cell_mean_of(result.stress.cell(c)))
         .collect();
     let cell_vm_max: Vec<f64> = (0..ncells)
         .map(|c| {
@@ -231,6 +286,9 @@ fn cell_attributes(model: &Model, result: &StepResult) -> Vec<Attribute> {
         Attribute::generic("stress", 6).with_data(flat6(&cell_mean)),
         Attribute::scalars("von_mises_max", 1).with_data(cell_vm_max),
     ]
+    .into_iter()
+    .chain(plastic_cell_attributes(result))
+    .collect()
 }
 
 /// Writes one step's `.vtu` (zlib-compressed binary), atomically.

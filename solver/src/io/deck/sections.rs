@@ -1,10 +1,10 @@
 //! Materials and sections (`*MATERIAL`, `*ELASTIC`, `*EXPANSION`,
 //! `*SOLID SECTION`).
 
-use materials::plastic::{Hardening, Plasticity};
 use super::error::DeckError;
 use super::lines::{err_at, fields, number, Card, Line};
 use super::Reader;
+use materials::plastic::{Hardening, Plasticity};
 use materials::{Elastic, Expansion, ExpansionTable, Material, Table};
 
 impl Reader {

@@ -242,9 +242,11 @@ impl Reader {
         }
         // increments as fractions of the period (CalculiX's defaults: the
         // whole period at once, the minimum 1e-5 of it)
-        let initial = given[0].map_or(1.0, |v: f64| (v / period).min(1.0));
+        let max = given[3].map_or(1.0, |v: f64| (v / period).min(1.0));
+        let initial = given[0].map_or(1.0, |v: f64| (v / period).min(max));
         self.step_increments = crate::model::Increments {
             initial,
+            max,
             min: given[2].map_or(1e-5f64.min(initial), |v: f64| (v / period).min(initial)),
             fixed: c.has("DIRECT"),
         };
