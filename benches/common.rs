@@ -44,6 +44,41 @@ pub fn measure(cmd: &mut Command) -> Result<(f64, u64, String)> {
     Ok((wall, usage.ru_maxrss as u64 * 1024, out))
 }
 
+/// CalculiX on `deck` (in `work`, written there as `peer.inp`): wall time,
+/// peak RSS and the warpage (µm) of `face` (`part.side`) at the end of the
+/// run (the .dat file's last block).
+pub fn run_ccx_warpage(
+    deck: &std::path::Path,
+    face: &str,
+    work: &std::path::Path,
+) -> Result<(f64, u64, f64)> {
+    use anyhow::Context;
+    let ccx = validation::calculix::ccx().context("ccx")?;
+    let (wall, rss, _) = measure(
+        Command::new(ccx)
+            .args(["-i", "peer"])
+            .current_dir(work)
+            .env("OMP_NUM_THREADS", "2")
+            .env("CCX_NPROC_EQUATION_SOLVER", "2"),
+    )?;
+    let dat = validation::calculix::parse_dat(&std::fs::read_to_string(work.join("peer.dat"))?)
+        .map_err(anyhow::Error::msg)?;
+    let model = solver::io::deck::read_deck(deck)?.model;
+    let (part, side) = face.rsplit_once('.').context("face name part.side")?;
+    let set = &model.mesh.node_sets[&format!(
+        "{}_{}",
+        part.to_ascii_uppercase(),
+        side.to_ascii_uppercase()
+    )];
+    let last = dat
+        .displacements
+        .len()
+        .checked_sub(1)
+        .context("no .dat block")?;
+    let u = dat.displacements_in_order(last, &model.mesh.node_ids);
+    Ok((wall, rss, validation::models::warpage(&u, set) * 1e3))
+}
+
 /// `text` with the section headed `heading` (a `## ` line) replaced by
 /// `body` (which starts with that heading), or appended when absent.
 pub fn replace_section(text: &str, heading: &str, body: &str) -> String {

@@ -112,30 +112,7 @@ fn run_ccx(exe: &Path, case: &Path, face: &str, work: &Path) -> Result<(f64, u64
             .args(["--quick", "--single-step", "-o"])
             .arg(&deck),
     )?;
-    let ccx = validation::calculix::ccx().context("ccx")?;
-    let (wall, rss, _) = measure(
-        Command::new(ccx)
-            .args(["-i", "peer"])
-            .current_dir(work)
-            .env("OMP_NUM_THREADS", "2")
-            .env("CCX_NPROC_EQUATION_SOLVER", "2"),
-    )?;
-    let dat = validation::calculix::parse_dat(&std::fs::read_to_string(work.join("peer.dat"))?)
-        .map_err(anyhow::Error::msg)?;
-    let model = solver::io::deck::read_deck(&deck)?.model;
-    let (part, side) = face.rsplit_once('.').context("face name part.side")?;
-    let set = &model.mesh.node_sets[&format!(
-        "{}_{}",
-        part.to_ascii_uppercase(),
-        side.to_ascii_uppercase()
-    )];
-    let last = dat
-        .displacements
-        .len()
-        .checked_sub(1)
-        .context("no .dat block")?;
-    let u = dat.displacements_in_order(last, &model.mesh.node_ids);
-    Ok((wall, rss, validation::models::warpage(&u, set) * 1e3))
+    common::run_ccx_warpage(&deck, face, work)
 }
 
 fn gib(b: u64) -> f64 {

@@ -179,32 +179,7 @@ impl Library {
                 )?)
             }
         };
-        let thermal = match (
-            t.get("conductivity"),
-            t.get("density"),
-            t.get("specific_heat"),
-        ) {
-            (None, None, None) => None,
-            (Some(k), Some(rho), Some(cp)) => Some(ThermalProperties {
-                conductivity: r.table(
-                    &format!("{place}.conductivity"),
-                    k,
-                    Dimension::Conductivity,
-                )?,
-                density: r.table(&format!("{place}.density"), rho, Dimension::Density)?,
-                specific_heat: r.table(
-                    &format!("{place}.specific_heat"),
-                    cp,
-                    Dimension::SpecificHeat,
-                )?,
-            }),
-            _ => {
-                return Err(r.err(
-                    &place,
-                    "give all of conductivity, density and specific_heat, or none",
-                ))
-            }
-        };
+        let thermal = Self::thermal(r, &place, t)?;
         let cure = match t.get("cure") {
             None => None,
             Some(v) => {
@@ -251,6 +226,38 @@ impl Library {
             cure,
             sources,
         })
+    }
+
+    /// Conductivity, density and specific heat: all three or none.
+    fn thermal(
+        r: &Reader<'_>,
+        place: &str,
+        t: &toml::Table,
+    ) -> Result<Option<ThermalProperties>, LibraryError> {
+        match (
+            t.get("conductivity"),
+            t.get("density"),
+            t.get("specific_heat"),
+        ) {
+            (None, None, None) => Ok(None),
+            (Some(k), Some(rho), Some(cp)) => Ok(Some(ThermalProperties {
+                conductivity: r.table(
+                    &format!("{place}.conductivity"),
+                    k,
+                    Dimension::Conductivity,
+                )?,
+                density: r.table(&format!("{place}.density"), rho, Dimension::Density)?,
+                specific_heat: r.table(
+                    &format!("{place}.specific_heat"),
+                    cp,
+                    Dimension::SpecificHeat,
+                )?,
+            })),
+            _ => Err(r.err(
+                place,
+                "give all of conductivity, density and specific_heat, or none",
+            )),
+        }
     }
 
     fn elastic(r: &Reader<'_>, place: &str, t: &toml::Table) -> Result<Elastic, LibraryError> {

@@ -446,7 +446,10 @@ fn default_newton_controls_give_the_tight_answer() {
 fn plastic_flow_beyond_small_strains_is_an_error() {
     let mut model = bar(CellKind::Hex8, Hardening::Isotropic);
     model.steps.truncate(1);
-    model.steps[0].temperature.iter_mut().for_each(|t| *t = 20.0 - 1e5);
+    model.steps[0]
+        .temperature
+        .iter_mut()
+        .for_each(|t| *t = 20.0 - 1e5);
     let err = StaticAnalysis::new(&model, SolverChoice::Direct)
         .solve_step(&model.steps[0])
         .expect_err("a 150 % plastic strain is refused");
@@ -456,7 +459,10 @@ fn plastic_flow_beyond_small_strains_is_an_error() {
         matches!(err, solver::analysis::AnalysisError::ExcessivePlasticStrain { value, .. } if value > 1.0),
         "{text}"
     );
-    assert!(text.contains("part bar") && text.contains("small-strain"), "{text}");
+    assert!(
+        text.contains("part bar") && text.contains("small-strain"),
+        "{text}"
+    );
     let model = bar(CellKind::Hex8, Hardening::Isotropic);
     StaticAnalysis::new(&model, SolverChoice::Direct)
         .solve_step(&model.steps[0])

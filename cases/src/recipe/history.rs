@@ -81,6 +81,31 @@ pub fn history_json(rows: &[HistoryRow]) -> String {
 
 /// `history.csv`: one row per mechanical state, the columns of
 /// [`HistoryRow`] flattened (empty where a value does not apply).
+/// The plastic and Newton cells of a row (each with its leading comma),
+/// where the file has those columns.
+fn path_dependent_cells(r: &HistoryRow, plastic: bool, newton: bool) -> String {
+    let opt = |v: Option<f64>| v.map(|x| format!("{x:.9}")).unwrap_or_default();
+    let mut s = String::new();
+    if plastic {
+        let p = r.bump_plasticity.as_ref();
+        s.push_str(&format!(
+            ",{},{},{},{}",
+            opt(p.map(|p| p.equivalent_plastic_strain_max)),
+            opt(p.map(|p| p.equivalent_plastic_strain_mean)),
+            opt(p.map(|p| p.plastic_work_density_max)),
+            opt(p.map(|p| p.plastic_work_density_mean))
+        ));
+    }
+    if newton {
+        let n = r.newton.clone().unwrap_or_default();
+        s.push_str(&format!(
+            ",{},{},{},{}",
+            n.increments, n.iterations, n.max_iterations, n.cutbacks
+        ));
+    }
+    s
+}
+
 pub fn history_csv(rows: &[HistoryRow]) -> String {
     let first = rows.first();
     let keys = |f: fn(&HistoryRow) -> Vec<String>| first.map(f).unwrap_or_default();
@@ -152,23 +177,7 @@ pub fn history_csv(rows: &[HistoryRow]) -> String {
             opt(b.map(|b| b.peel_max)),
             opt(b.map(|b| b.shear_max))
         ));
-        if plastic {
-            let p = r.bump_plasticity.as_ref();
-            s.push_str(&format!(
-                ",{},{},{},{}",
-                opt(p.map(|p| p.equivalent_plastic_strain_max)),
-                opt(p.map(|p| p.equivalent_plastic_strain_mean)),
-                opt(p.map(|p| p.plastic_work_density_max)),
-                opt(p.map(|p| p.plastic_work_density_mean))
-            ));
-        }
-        if newton {
-            let n = r.newton.clone().unwrap_or_default();
-            s.push_str(&format!(
-                ",{},{},{},{}",
-                n.increments, n.iterations, n.max_iterations, n.cutbacks
-            ));
-        }
+        s.push_str(&path_dependent_cells(r, plastic, newton));
         for a in &adhesives {
             let m = r.adhesives.get(a);
             s.push_str(&format!(

@@ -32,13 +32,15 @@ pub enum AnalysisError {
         fixed: bool,
     },
     /// Plastic strain beyond what a small-strain analysis describes.
-    #[error("step {step}: the equivalent plastic strain reaches {:.0} % in part {part} (element {element}), beyond the {:.0} % a small-strain analysis can describe: the part is flowing without bound: the loads (a head force, a pressure) or the temperature change exceed what it can carry, or its hardening curve is too low", 100.0 * value, 100.0 * super::newton::MAX_PLASTIC_STRAIN)]
+    #[error("step {step}: the equivalent plastic strain reaches {:.0} % in part {part} (element {element}), beyond the {:.0} % a small-strain analysis can describe: the part is flowing without bound: the loads (a head force, a pressure) or the temperature change exceed what it can carry, or its hardening curve is too low", 100.0 * value, 100.0 * limit)]
     ExcessivePlasticStrain {
         step: String,
         part: String,
         element: u64,
         /// The largest equivalent plastic strain, dimensionless.
         value: f64,
+        /// The largest one allowed, dimensionless.
+        limit: f64,
     },
     /// Results that overflowed.
     #[error("step {step}: the {what} are not finite (they overflow): the step's largest |temperature| is {temperature:e} C, |nodal force| {load:e} N, |prescribed displacement| {displacement:e} mm; check the loads, temperatures and material constants")]

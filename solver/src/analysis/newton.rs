@@ -293,6 +293,7 @@ impl StaticAnalysis<'_> {
             part: mesh.part_names[mesh.cell_part[cell]].clone(),
             element: mesh.blocks[b].cell_ids[c],
             value,
+            limit: MAX_PLASTIC_STRAIN,
         })
     }
 
