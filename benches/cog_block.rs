@@ -12,7 +12,7 @@
 
 #[path = "common.rs"]
 mod common;
-use common::measure;
+use common::{gib, measure};
 
 use anyhow::{bail, Context, Result};
 use mesher::CellKind;
@@ -147,7 +147,7 @@ fn run_ours(
     let w = warpage(&u, &model.mesh.node_sets["GLASS_TOP"]) * 1e3;
     eprintln!(
         "  pkgstress {solver}: {wall:.2} s, {:.2} GiB, warpage {w:.6} um, {iterations} iterations",
-        rss as f64 / 1073741824.0
+        gib(rss)
     );
     Ok((wall, rss, w, iterations))
 }
@@ -216,7 +216,7 @@ fn main() -> Result<()> {
             let w = warpage(&u, &model.mesh.node_sets["GLASS_TOP"]) * 1e3;
             eprintln!(
                 "  CalculiX: {wall:.2} s, {:.2} GiB, warpage {w:.6} um",
-                rss as f64 / 1073741824.0
+                gib(rss)
             );
             Some((wall, rss, w, 0))
         } else {
@@ -260,14 +260,7 @@ fn thread_scaling(exe: &Path, work: &Path, root: &Path, target: usize) -> Result
             one.0 / two.0
         ));
     }
-    let path = root.join("benches/RESULTS.md");
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    std::fs::write(
-        &path,
-        common::replace_section(&text, "## Thread scaling", &md),
-    )?;
-    println!("wrote {}", path.display());
-    Ok(())
+    common::write_section(&root, "## Thread scaling", &md)
 }
 
 fn read_nodes_csv(path: &Path, model: &solver::model::Model) -> Result<Vec<[f64; 3]>> {
@@ -312,7 +305,7 @@ fn write_results(path: &Path, rows: &[Row], threads: usize) -> Result<()> {
     s.push_str("pkgstress runs twice, with the direct solver (`--solver direct`, up to 500 k DOF) and with AMG-CG (`--solver amg`, relative residual 1e-10); the speed-up is CalculiX's wall time over the faster pkgstress run. Memory per DOF is pkgstress AMG-CG's peak RSS over the DOF count.\n\n");
     s.push_str("| DOF | elements | direct wall (s) | direct RSS (GiB) | AMG-CG wall (s) | AMG-CG RSS (GiB) | AMG-CG bytes/DOF | CG iterations | CalculiX wall (s) | CalculiX RSS (GiB) | speed-up | warpage direct (µm) | warpage AMG-CG (µm) | AMG vs direct | warpage CalculiX (µm) |\n");
     s.push_str("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    let gib = |b: u64| b as f64 / 1073741824.0;
+
     let opt = |v: Option<String>| v.unwrap_or_else(|| "–".into());
     for r in rows {
         let best = r.direct.map_or(r.amg.0, |d| d.0.min(r.amg.0));

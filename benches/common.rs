@@ -79,6 +79,21 @@ pub fn run_ccx_warpage(
     Ok((wall, rss, validation::models::warpage(&u, set) * 1e3))
 }
 
+/// Bytes in GiB.
+pub fn gib(b: u64) -> f64 {
+    b as f64 / 1073741824.0
+}
+
+/// Replaces (or appends) the section headed `heading` of the repository's
+/// `benches/RESULTS.md` under `root` by `body` and says so on stderr.
+pub fn write_section(root: &std::path::Path, heading: &str, body: &str) -> Result<()> {
+    let path = root.join("benches/RESULTS.md");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    std::fs::write(&path, replace_section(&text, heading, body))?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}
+
 /// `text` with the section headed `heading` (a `## ` line) replaced by
 /// `body` (which starts with that heading), or appended when absent.
 pub fn replace_section(text: &str, heading: &str, body: &str) -> String {

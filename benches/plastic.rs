@@ -16,7 +16,7 @@
 mod common;
 
 use anyhow::{bail, Context, Result};
-use common::measure;
+use common::{gib, measure};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -115,10 +115,6 @@ fn run_ccx(exe: &Path, case: &Path, face: &str, work: &Path) -> Result<(f64, u64
     common::run_ccx_warpage(&deck, face, work)
 }
 
-fn gib(b: u64) -> f64 {
-    b as f64 / 1073741824.0
-}
-
 fn main() -> Result<()> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let exe = root.join("target/release/pkgstress");
@@ -185,12 +181,5 @@ fn main() -> Result<()> {
     }
     let _ = std::fs::remove_dir_all(&work);
     print!("{md}");
-    let path = root.join("benches/RESULTS.md");
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    std::fs::write(
-        &path,
-        common::replace_section(&text, "## Elastic-plastic cases", &md),
-    )?;
-    eprintln!("wrote {}", path.display());
-    Ok(())
+    common::write_section(&root, "## Elastic-plastic cases", &md)
 }

@@ -345,16 +345,9 @@ fn peer_table(md: &mut String, p: &Peer) -> Result<()> {
 
 /// Replaces the recipe section of `benches/RESULTS.md` by `md`.
 fn write_results(root: &Path, case: &Path, md: &str) -> Result<()> {
-    let path = root.join("benches/RESULTS.md");
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
     let section = format!(
             "## Bonding recipe\n\nWritten by `cargo run --release -p benches --bin recipe -- --write` (do not edit by hand). The full recipe of `{}` (heat conduction through every increment, cure kinetics, a thermo-elastic state per output time and per gel event, the fields of every state written as VTU on a thread of their own while the recipe goes on, and the history files, as `run` writes them: the column is the time spent on them, the wait for the fields and the history plot included), 2 threads; peak RSS is the benchmark process's high-water mark so far.\n\n{md}",
             case.strip_prefix(root).unwrap_or(case).display()
         );
-    std::fs::write(
-        &path,
-        common::replace_section(&text, "## Bonding recipe", &section),
-    )?;
-    eprintln!("wrote {}", path.display());
-    Ok(())
+    common::write_section(root, "## Bonding recipe", &section)
 }

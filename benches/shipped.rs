@@ -13,7 +13,7 @@
 mod common;
 
 use anyhow::{bail, Context, Result};
-use common::measure;
+use common::{gib, measure};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -97,10 +97,6 @@ fn run_ccx(
     common::run_ccx_warpage(&deck, face, work)
 }
 
-fn gib(b: u64) -> f64 {
-    b as f64 / 1073741824.0
-}
-
 fn main() -> Result<()> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let exe = root.join("target/release/pkgstress");
@@ -168,12 +164,5 @@ fn main() -> Result<()> {
     }
     let _ = std::fs::remove_dir_all(&work);
     print!("{md}");
-    let path = root.join("benches/RESULTS.md");
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    std::fs::write(
-        &path,
-        common::replace_section(&text, "## Shipped cases", &md),
-    )?;
-    eprintln!("wrote {}", path.display());
-    Ok(())
+    common::write_section(&root, "## Shipped cases", &md)
 }

@@ -67,9 +67,6 @@ fn bump_plasticity(model: &Model, result: &StepResult, parts: &[usize]) -> Optio
         result.equivalent_plastic_strain.as_ref()?,
         result.plastic_work.as_ref()?,
     );
-    if parts.is_empty() {
-        return None;
-    }
     let mesh = &model.mesh;
     plastic_measures(
         mesh,
