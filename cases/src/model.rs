@@ -28,11 +28,13 @@ impl Case {
     }
 
     /// The case with every material's elastic part only (`--elastic`): the
-    /// plasticity of the library and the case's own materials dropped, so a
-    /// run is the linear thermo-elastic one.
+    /// plasticity and viscoelasticity of the library and the case's own
+    /// materials dropped (a viscoelastic material takes its elastic
+    /// equivalent, the library's datasheet table), so a run is the linear
+    /// thermo-elastic one.
     pub fn elastic(mut self) -> Case {
         for m in &mut self.library.materials {
-            m.material.plastic = None;
+            m.material = m.material.clone().elastic_part();
         }
         self
     }
@@ -133,6 +135,7 @@ impl Case {
                 loads: BTreeMap::new(),
                 temperature: vec![self.room; n],
                 increments: Default::default(),
+                visco: false,
             }],
             mesh,
         })

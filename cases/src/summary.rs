@@ -22,6 +22,19 @@ pub struct PartSummary {
     pub min_principal: f64,
 }
 
+/// How far an adhesive's stress has relaxed (a viscoelastic material):
+/// its volume-mean von Mises stress against the one its instantaneous
+/// stiffness would give on the same mechanical strains.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Relaxation {
+    /// Volume-mean von Mises stress, MPa.
+    pub von_mises_mean: f64,
+    /// The same had nothing relaxed, MPa.
+    pub unrelaxed_von_mises_mean: f64,
+    /// `1 − von_mises_mean / unrelaxed_von_mises_mean` (0 when unstressed).
+    pub relaxed_fraction: f64,
+}
+
 /// The summary of a case run.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Summary {
@@ -44,6 +57,9 @@ pub struct Summary {
     pub bump_plasticity: Option<PlasticMeasures>,
     /// Stress measures per adhesive part.
     pub adhesives: BTreeMap<String, StressMeasures>,
+    /// Stress relaxation of each viscoelastic adhesive part.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub adhesive_relaxation: BTreeMap<String, Relaxation>,
     /// Largest first principal stress in the die, MPa.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub die_max_principal_mpa: Option<f64>,
@@ -78,6 +94,31 @@ fn bump_plasticity(model: &Model, result: &StepResult, parts: &[usize]) -> Optio
     )
 }
 
+/// The relaxation over the cells of `part`, for a result with unrelaxed
+/// stresses.
+fn relaxation(model: &Model, result: &StepResult, part: usize) -> Option<Relaxation> {
+    let unrelaxed = result.unrelaxed_stress.as_ref()?;
+    let mesh = &model.mesh;
+    let viscous = |c: usize| {
+        mesh.cell_part[c] == part
+            && model.materials[model.cell_material[c]]
+                .viscoelastic
+                .is_some()
+    };
+    let now = stress_measures(mesh, &result.stress, &result.point_volume, viscous)?;
+    let before = stress_measures(mesh, unrelaxed, &result.point_volume, viscous)?;
+    let fraction = if before.von_mises_mean > 0.0 {
+        1.0 - now.von_mises_mean / before.von_mises_mean
+    } else {
+        0.0
+    };
+    Some(Relaxation {
+        von_mises_mean: now.von_mises_mean,
+        unrelaxed_von_mises_mean: before.von_mises_mean,
+        relaxed_fraction: fraction,
+    })
+}
+
 impl Summary {
     pub fn new(case: &Case, model: &Model, result: &StepResult) -> Summary {
         let mesh = &model.mesh;
@@ -102,6 +143,12 @@ impl Summary {
             .adhesives
             .iter()
             .filter_map(|n| Some((n.clone(), measures(model, result, &[index(n)?])?)))
+            .collect();
+        let adhesive_relaxation = case
+            .roles
+            .adhesives
+            .iter()
+            .filter_map(|n| Some((n.clone(), relaxation(model, result, index(n)?)?)))
             .collect();
         let extremes = part_extremes(mesh, &result.stress);
         let die_max_principal_mpa = case
@@ -136,6 +183,7 @@ impl Summary {
             },
             bump_plasticity: bump_plasticity(model, result, &bump_parts),
             adhesives,
+            adhesive_relaxation,
             die_max_principal_mpa,
             parts,
             process: None,
@@ -192,6 +240,14 @@ impl Summary {
         }
         for (n, m) in &self.adhesives {
             group(n, m, None);
+        }
+        for (n, r) in &self.adhesive_relaxation {
+            row(
+                format!("{n} unrelaxed_von_mises_mean"),
+                r.unrelaxed_von_mises_mean,
+                "MPa",
+            );
+            row(format!("{n} relaxed_fraction"), r.relaxed_fraction, "");
         }
         if let Some(d) = self.die_max_principal_mpa {
             row("die max_principal".into(), d, "MPa");
@@ -255,6 +311,15 @@ impl std::fmt::Display for Summary {
                 "  {n}: von Mises max {:.2} MPa, peel max {:.2} MPa, shear max {:.2} MPa",
                 m.von_mises_max, m.peel_max, m.shear_max
             )?;
+            if let Some(r) = self.adhesive_relaxation.get(n) {
+                writeln!(
+                    f,
+                    "  {n}: stress relaxed {:.1} % (von Mises mean {:.2} MPa, {:.2} MPa unrelaxed)",
+                    100.0 * r.relaxed_fraction,
+                    r.von_mises_mean,
+                    r.unrelaxed_von_mises_mean
+                )?;
+            }
         }
         if let Some(d) = self.die_max_principal_mpa {
             writeln!(f, "  die: max first principal {d:.2} MPa")?;

@@ -14,6 +14,7 @@ pub mod plastic;
 mod table;
 pub mod toml_reader;
 pub mod units;
+pub mod viscoelastic;
 
 pub use table::{Table, TableError};
 
@@ -47,14 +48,23 @@ pub enum ExpansionTable {
     Orthotropic(Table<3>),
 }
 
-/// A material: elastic law, optional thermal expansion and optional J2
-/// plasticity (which makes its response path-dependent).
+/// A material: elastic law, optional thermal expansion, and optionally J2
+/// plasticity or linear viscoelasticity (either makes its response
+/// path-dependent).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Material {
     pub name: String,
+    /// The elastic constants; of a viscoelastic material, the instantaneous
+    /// ones (Abaqus's `MODULI=INSTANTANEOUS`).
     pub elastic: Elastic,
     pub expansion: Option<Expansion>,
     pub plastic: Option<plastic::Plasticity>,
+    pub viscoelastic: Option<viscoelastic::Viscoelasticity>,
+    /// The elastic model an elastic analysis (`--elastic`) puts in place of
+    /// a viscoelastic material's instantaneous constants: the library's
+    /// datasheet table (moduli at the rate of a DMA test); `None` keeps
+    /// `elastic`.
+    pub elastic_equivalent: Option<Elastic>,
 }
 
 /// Error in material data.
@@ -76,16 +86,42 @@ impl Material {
                 alpha: ExpansionTable::Isotropic(Table::constant([alpha])),
             }),
             plastic: None,
+            viscoelastic: None,
+            elastic_equivalent: None,
         }
+    }
+
+    /// The material's elastic part: no plasticity, no viscoelasticity, the
+    /// elastic equivalent of a viscoelastic material in place of its
+    /// instantaneous constants.
+    pub fn elastic_part(mut self) -> Material {
+        self.plastic = None;
+        self.viscoelastic = None;
+        if let Some(e) = self.elastic_equivalent.take() {
+            self.elastic = e;
+        }
+        self
     }
 
     /// Checks that the constants give a positive-definite stiffness at every
     /// tabulated temperature.
     pub fn validate(&self) -> Result<(), MaterialError> {
-        if self.plastic.is_some() && matches!(self.elastic, Elastic::Orthotropic(_)) {
+        let inelastic = self.plastic.is_some() || self.viscoelastic.is_some();
+        if inelastic && matches!(self.elastic, Elastic::Orthotropic(_)) {
+            let law = if self.plastic.is_some() {
+                "plasticity"
+            } else {
+                "viscoelasticity"
+            };
             return Err(MaterialError::Invalid {
                 material: self.name.clone(),
-                message: "plasticity needs isotropic elasticity".into(),
+                message: format!("{law} needs isotropic elasticity"),
+            });
+        }
+        if self.plastic.is_some() && self.viscoelastic.is_some() {
+            return Err(MaterialError::Invalid {
+                material: self.name.clone(),
+                message: "a material is either plastic or viscoelastic, not both".into(),
             });
         }
         let temps: Vec<f64> = match &self.elastic {
@@ -138,10 +174,16 @@ impl Material {
         }
     }
 
-    /// Whether the response depends on the path (plasticity): such a
-    /// material needs incremental (Newton) analysis.
+    /// Whether the response depends on the path (plasticity,
+    /// viscoelasticity): such a material needs incremental (Newton) analysis.
     pub fn is_path_dependent(&self) -> bool {
-        self.plastic.is_some()
+        self.plastic.is_some() || self.viscoelastic.is_some()
+    }
+
+    /// How many values one integration point's viscoelastic state holds
+    /// (0 for a material that is not viscoelastic).
+    pub fn viscous_state_len(&self) -> usize {
+        self.viscoelastic.as_ref().map_or(0, |v| v.state_len())
     }
 
     /// Elastic stiffness `D(T)` in Voigt notation, MPa.
@@ -282,6 +324,8 @@ mod tests {
                 ),
             }),
             plastic: None,
+            viscoelastic: None,
+            elastic_equivalent: None,
         };
         // α(50) = 2e-5, α(150) = 3e-5 (clamped): ε = 2e-5*30 - 3e-5*130
         let eps = mat.thermal_strain(50.0, 150.0);

@@ -16,6 +16,7 @@ use toml::Value;
 pub const BUNDLED: &str = include_str!("../library.toml");
 
 pub use crate::toml_reader::TomlError as LibraryError;
+use crate::viscoelastic::Viscoelasticity;
 
 /// Thermal properties against temperature: conductivity mW/(mm·°C),
 /// density t/mm³, specific heat mJ/(t·°C).
@@ -128,6 +129,7 @@ impl Library {
     pub fn from_entries(entries: &[Value], file: &str) -> Result<Self, LibraryError> {
         let r = Reader::new(file);
         let mut lib = Library::default();
+        let mut raw: BTreeMap<String, toml::Table> = BTreeMap::new();
         for (i, e) in entries.iter().enumerate() {
             let t = e
                 .as_table()
@@ -136,9 +138,47 @@ impl Library {
             if lib.get(&name).is_some() {
                 return Err(r.err(&format!("material '{name}'"), "defined twice"));
             }
-            lib.materials.push(Self::entry(&r, &name, t)?);
+            let t = Self::variant(&r, &name, t, &raw)?;
+            lib.materials.push(Self::entry(&r, &name, &t)?);
+            raw.insert(name, t);
         }
         Ok(lib)
+    }
+
+    /// An entry with `like = "other"`: the earlier entry `other` of the same
+    /// file with this entry's keys in place of its own (its `sources` merged
+    /// key by key); any other entry as it is.
+    fn variant(
+        r: &Reader<'_>,
+        name: &str,
+        t: &toml::Table,
+        earlier: &BTreeMap<String, toml::Table>,
+    ) -> Result<toml::Table, LibraryError> {
+        let place = format!("material '{name}'");
+        let Some(base) = r.optional_string(&place, t, "like")? else {
+            return Ok(t.clone());
+        };
+        let mut merged = earlier
+            .get(base)
+            .ok_or_else(|| {
+                r.err(
+                    &format!("{place}.like"),
+                    format!("no material '{base}' before this one in the file"),
+                )
+            })?
+            .clone();
+        for (k, v) in t {
+            match (k.as_str(), merged.get_mut(k), v) {
+                ("like", ..) => {}
+                ("sources", Some(Value::Table(old)), Value::Table(new)) => {
+                    old.extend(new.clone());
+                }
+                _ => {
+                    merged.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        Ok(merged)
     }
 
     fn entry(r: &Reader<'_>, name: &str, t: &toml::Table) -> Result<LibraryMaterial, LibraryError> {
@@ -155,6 +195,7 @@ impl Library {
                 "elastic",
                 "expansion",
                 "plastic",
+                "viscoelastic",
                 "cure",
                 "sources",
             ],
@@ -210,11 +251,15 @@ impl Library {
                 Some(Self::plastic(r, &p, pt)?)
             }
         };
+        let (elastic, viscoelastic, elastic_equivalent) =
+            Self::viscoelastic(r, &place, t, elastic)?;
         let material = Material {
             name: name.to_string(),
             elastic,
             expansion,
             plastic,
+            viscoelastic,
+            elastic_equivalent,
         };
         material
             .validate()
@@ -369,6 +414,31 @@ impl Library {
     /// "25 C", points = [...] }, ...]`; a curve's points are `[plastic
     /// strain, true stress]` pairs (`[0, "100 MPa"], ["2 %", "130 MPa"]`),
     /// the first at zero plastic strain (first yield).
+    /// `[material.viscoelastic]`, if any: the elastic model the law runs
+    /// with (its own instantaneous constants when it gives them), the law,
+    /// and the elastic model `--elastic` takes in their place.
+    fn viscoelastic(
+        r: &Reader<'_>,
+        place: &str,
+        t: &toml::Table,
+        elastic: Elastic,
+    ) -> Result<(Elastic, Option<Viscoelasticity>, Option<Elastic>), LibraryError> {
+        let Some(v) = t.get("viscoelastic") else {
+            return Ok((elastic, None, None));
+        };
+        let p = format!("{place}.viscoelastic");
+        let vt = v.as_table().ok_or_else(|| r.err(&p, "expected a table"))?;
+        let parsed = Viscoelasticity::parse(r, &p, vt)?;
+        Ok(match parsed.instantaneous {
+            None => (elastic, Some(parsed.law), None),
+            Some(c) => (
+                Elastic::Isotropic(crate::Table::constant(c)),
+                Some(parsed.law),
+                Some(elastic),
+            ),
+        })
+    }
+
     fn plastic(
         r: &Reader<'_>,
         place: &str,
@@ -559,6 +629,92 @@ mod tests {
                 .to_string();
             assert!(e.contains("x.toml") && e.contains(key), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn viscoelastic_tables_read_with_units_and_errors_name_the_key() {
+        use crate::viscoelastic::Shift;
+        let entry = |visco: &str| {
+            format!(
+                "[[material]]\nname = \"m\"\nelastic = {{ model = \"isotropic\", E = [[\"25 C\", \"7 GPa\"], [\"150 C\", \"0.3 GPa\"]], nu = 0.35 }}\n[material.viscoelastic]\n{visco}\n"
+            )
+        };
+        let ok = "E = \"7 GPa\"\nnu = 0.3\nterms = [[0.3, 0.2, \"1e-6 s\"], [0.5, 0.1, \"2 min\"]]\nshift = { model = \"wlf\", reference = \"130 C\", c1 = 17.44, c2 = 51.6 }";
+        let lib = Library::from_toml(&entry(ok), "x.toml").unwrap();
+        let m = &lib.get("m").unwrap().material;
+        let v = m.viscoelastic.clone().unwrap();
+        assert_eq!(v.terms[1].time, 120.0);
+        assert_eq!(
+            v.shift,
+            Shift::Wlf {
+                reference: 130.0,
+                c1: 17.44,
+                c2: 51.6
+            }
+        );
+        assert_eq!(m.isotropic_constants(150.0), Some([7000.0, 0.3]));
+        // --elastic's material: the datasheet table back
+        let e = m.clone().elastic_part();
+        assert!(e.viscoelastic.is_none());
+        assert_eq!(e.isotropic_constants(150.0), Some([300.0, 0.35]));
+        let arrhenius = "terms = [[0.3, 0.2, \"1 s\"]]\nshift = { model = \"arrhenius\", reference = \"100 C\", activation = \"83.14462618 kJ/mol\" }";
+        let lib = Library::from_toml(&entry(arrhenius), "x.toml").unwrap();
+        let m = &lib.get("m").unwrap().material;
+        match m.viscoelastic.as_ref().unwrap().shift {
+            Shift::Arrhenius {
+                reference,
+                activation,
+            } => {
+                assert_eq!(reference, 100.0);
+                assert_relative_eq!(activation, 10000.0, max_relative = 1e-12);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            m.elastic_equivalent.is_none(),
+            "no E, nu: the elastic model is the instantaneous one"
+        );
+        for (bad, key) in [
+            ("terms = [[0.3, 0.2, \"1 mm\"]]", "terms[0][2]"),
+            ("terms = [[0.7, 0.2, \"1 s\"], [0.4, 0.0, \"2 s\"]]", "viscoelastic"),
+            ("terms = [[0.3, 0.2]]", "terms[0]"),
+            ("E = \"7 GPa\"\nterms = [[0.3, 0.2, \"1 s\"]]", "viscoelastic"),
+            ("terms = [[0.3, 0.2, \"1 s\"]]\nshift = { model = \"vft\" }", "shift.model"),
+            ("terms = [[0.3, 0.2, \"1 s\"]]\nshift = { model = \"wlf\", reference = \"130 C\", c1 = 17.44 }", "shift"),
+            ("terms = [[0.3, 0.2, \"1 s\"]]\ntau = 3", "viscoelastic"),
+        ] {
+            let e = Library::from_toml(&entry(bad), "x.toml")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("x.toml") && e.contains(key), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_variant_is_its_base_with_its_own_keys() {
+        let lib = Library::bundled();
+        let (base, variant) = (
+            lib.get("acf_epoxy").unwrap(),
+            lib.get("acf_epoxy_viscoelastic").unwrap(),
+        );
+        assert!(base.material.viscoelastic.is_none());
+        assert!(variant.material.viscoelastic.is_some());
+        assert_eq!(variant.cure, base.cure);
+        assert_eq!(variant.material.expansion, base.material.expansion);
+        assert_eq!(
+            variant.material.clone().elastic_part().elastic,
+            base.material.elastic
+        );
+        assert!(
+            variant.sources.contains_key("cure") && variant.sources.contains_key("viscoelastic")
+        );
+        let e = Library::from_toml("[[material]]\nname = \"v\"\nlike = \"nothing\"\n", "x.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("x.toml") && e.contains("like") && e.contains("nothing"),
+            "{e}"
+        );
     }
 
     /// A linear instantaneous CTE `α(T) = a + b T` has the closed-form secant

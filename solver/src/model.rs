@@ -48,6 +48,10 @@ pub struct Step {
     pub temperature: Vec<f64>,
     /// Increments of a path-dependent step.
     pub increments: Increments,
+    /// Whether materials respond over the step's time (Abaqus's and
+    /// CalculiX's `*VISCO`: viscoelastic materials relax from the previous
+    /// step's time to this one's); `false` (`*STATIC`): instantaneously.
+    pub visco: bool,
 }
 
 #[derive(Clone, Debug)]

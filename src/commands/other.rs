@@ -119,10 +119,48 @@ pub fn list_materials(name: Option<&str>, user: Option<&Path>) -> Result<()> {
                 t.specific_heat.at(25.0)[0] * 1e-6
             );
         }
+        if let Some(v) = &mat.viscoelastic {
+            print_viscoelastic(mat, v);
+        }
         for (k, v) in &m.sources {
             println!("  source ({k}): {v}");
         }
         println!();
     }
     Ok(())
+}
+
+/// A viscoelastic material's series, shift and shear relaxation modulus
+/// after 1 s and 10 min at a few temperatures.
+fn print_viscoelastic(mat: &materials::Material, v: &materials::viscoelastic::Viscoelasticity) {
+    use materials::viscoelastic::Shift;
+    let (sg, sk) = v.sums();
+    let shift = match v.shift {
+        Shift::None => "no shift".to_string(),
+        Shift::Wlf { reference, c1, c2 } => format!("WLF about {reference} C (C1 {c1}, C2 {c2} K)"),
+        Shift::Arrhenius {
+            reference,
+            activation,
+        } => format!("Arrhenius about {reference} C (Ea/R {activation:.0} K)"),
+    };
+    println!(
+        "  viscoelastic: {} Prony terms (sum g {sg:.3}, sum k {sk:.3}), {shift}",
+        v.terms.len()
+    );
+    let cells: Vec<String> = [25.0, 100.0, 130.0, 160.0, 200.0]
+        .iter()
+        .map(|&t| {
+            let [e, nu] = mat.isotropic_constants(t).unwrap_or([0.0, 0.0]);
+            let g0 = e / (2.0 * (1.0 + nu));
+            format!(
+                "{t} C {:.3}/{:.3}",
+                v.shear_modulus_after(g0, 1.0, t) / 1e3,
+                v.shear_modulus_after(g0, 600.0, t) / 1e3
+            )
+        })
+        .collect();
+    println!(
+        "  shear relaxation modulus after 1 s / 10 min, GPa: {}",
+        cells.join(", ")
+    );
 }

@@ -32,17 +32,22 @@ pub fn run_case(
     for w in mesher::quality::quality_with(&model.mesh, &case.parts_with_own_layers()).warnings {
         eprintln!("warning: {w}");
     }
-    let plastic: Vec<&str> = model
-        .materials
-        .iter()
-        .filter(|m| m.is_path_dependent())
-        .map(|m| m.name.as_str())
-        .collect();
-    if !plastic.is_empty() {
-        println!(
-            "elastic-plastic: {} (increments with Newton iterations; --elastic for the elastic answers)",
-            plastic.join(", ")
-        );
+    let names = |f: fn(&materials::Material) -> bool| -> Vec<&str> {
+        let used = |i: &usize| model.cell_material.contains(i);
+        (0..model.materials.len())
+            .filter(|i| used(i) && f(&model.materials[*i]))
+            .map(|i| model.materials[i].name.as_str())
+            .collect()
+    };
+    let plastic = names(|m| m.plastic.is_some());
+    let viscous = names(|m| m.viscoelastic.is_some());
+    for (list, what) in [(&plastic, "elastic-plastic"), (&viscous, "viscoelastic")] {
+        if !list.is_empty() {
+            println!(
+                "{what}: {} (increments with Newton iterations; --elastic for the elastic answers)",
+                list.join(", ")
+            );
+        }
     }
     let (summary, peaks) = match &case.process {
         None => {

@@ -139,6 +139,7 @@ pub fn le11(kind: CellKind, through: usize, per_segment: usize, around: usize) -
                 loads: BTreeMap::new(),
                 temperature,
                 increments: Default::default(),
+                visco: false,
             }],
             mesh,
         },

@@ -88,6 +88,7 @@ pub fn layered_model(
             loads: BTreeMap::new(),
             temperature: vec![t_final; n],
             increments: Default::default(),
+            visco: false,
         }],
         mesh,
     }

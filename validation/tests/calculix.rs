@@ -40,6 +40,8 @@ fn table_acf() -> Material {
             ),
         }),
         plastic: None,
+        viscoelastic: None,
+        elastic_equivalent: None,
     }
 }
 
@@ -54,6 +56,8 @@ fn fr4() -> Material {
             alpha: ExpansionTable::Orthotropic(Table::constant([14e-6, 16e-6, 60e-6])),
         }),
         plastic: None,
+        viscoelastic: None,
+        elastic_equivalent: None,
     }
 }
 

@@ -245,6 +245,8 @@ fn orthotropic_block_expands_freely_per_axis() {
             alpha: ExpansionTable::Orthotropic(Table::constant(alpha)),
         }),
         plastic: None,
+        viscoelastic: None,
+        elastic_equivalent: None,
     };
     for kind in [CellKind::Hex8, CellKind::Hex20R] {
         let parts = [(

@@ -60,6 +60,7 @@ fn bar(kind: CellKind, hardening: Hardening) -> Model {
             max: 1.0,
             fixed: true,
         },
+        visco: false,
     };
     Model {
         cell_material: vec![0; mesh.num_cells()],
@@ -231,6 +232,8 @@ fn plastic_stack(kind: CellKind) -> Model {
             ),
         }),
         plastic: None,
+        viscoelastic: None,
+        elastic_equivalent: None,
     };
     gold.plastic = Some(
         Plasticity::new(

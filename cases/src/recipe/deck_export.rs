@@ -178,6 +178,7 @@ fn add_state_steps(
                 loads: prev.loads.clone(),
                 temperature: prev.result.temperature.clone(),
                 increments: Default::default(),
+                visco: false,
             });
             changes.push(ModelChange {
                 remove: Vec::new(),
@@ -191,6 +192,8 @@ fn add_state_steps(
             loads: o.loads.clone(),
             temperature: o.result.temperature.clone(),
             increments: Default::default(),
+            // the recipe's time passes: viscoelastic materials relax
+            visco: true,
         });
         changes.push(ModelChange {
             remove: removed,

@@ -4,7 +4,7 @@
 
 use super::cure::CureState;
 use super::run::{NewtonTally, RecipeOutput};
-use crate::summary::{PartSummary, PlasticMeasures, StressMeasures};
+use crate::summary::{PartSummary, PlasticMeasures, Relaxation, StressMeasures};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -36,6 +36,9 @@ pub struct HistoryRow {
     pub newton: Option<NewtonTally>,
     /// Stress measures of each adhesive part, MPa.
     pub adhesives: BTreeMap<String, StressMeasures>,
+    /// Stress relaxation of each viscoelastic adhesive part.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub adhesive_relaxation: BTreeMap<String, Relaxation>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub die_max_principal_mpa: Option<f64>,
     /// Stress extremes of the watched parts (`[results] watch`), MPa.
@@ -62,6 +65,7 @@ impl HistoryRow {
             bump_plasticity: o.summary.bump_plasticity.clone(),
             newton: o.newton.clone(),
             adhesives: o.summary.adhesives.clone(),
+            adhesive_relaxation: o.summary.adhesive_relaxation.clone(),
             die_max_principal_mpa: o.summary.die_max_principal_mpa,
             watched: o
                 .summary
@@ -106,42 +110,92 @@ fn path_dependent_cells(r: &HistoryRow, plastic: bool, newton: bool) -> String {
     s
 }
 
+/// The column groups of `history.csv`: part temperatures, cures, faces,
+/// adhesives, relaxing adhesives and watched parts, from the rows.
+struct Columns {
+    temps: Vec<String>,
+    cures: Vec<String>,
+    faces: Vec<String>,
+    adhesives: Vec<String>,
+    relaxing: Vec<String>,
+    watched: Vec<String>,
+    plastic: bool,
+    newton: bool,
+}
+
+impl Columns {
+    fn of(rows: &[HistoryRow]) -> Columns {
+        let first = rows.first();
+        let keys = |f: fn(&HistoryRow) -> Vec<String>| first.map(f).unwrap_or_default();
+        let temps = keys(|r| r.part_temperature_c.keys().cloned().collect());
+        let cures = keys(|r| r.degree_of_cure.keys().cloned().collect());
+        let faces = keys(|r| r.warpage_um.keys().cloned().collect());
+        let adhesives = keys(|r| r.adhesives.keys().cloned().collect());
+        // relaxation columns of every viscoelastic adhesive of any row (an
+        // adhesive born later has none before)
+        let mut relaxing: Vec<String> = rows
+            .iter()
+            .flat_map(|r| r.adhesive_relaxation.keys().cloned())
+            .collect();
+        relaxing.sort();
+        relaxing.dedup();
+        let watched = keys(|r| r.watched.keys().cloned().collect());
+        let plastic = first.is_some_and(|r| r.bump_plasticity.is_some());
+        let newton = first.is_some_and(|r| r.newton.is_some());
+        Columns {
+            temps,
+            cures,
+            faces,
+            adhesives,
+            relaxing,
+            watched,
+            plastic,
+            newton,
+        }
+    }
+
+    /// The header line.
+    fn header(&self) -> String {
+        let mut s = String::from("step,event,time_s,head_C,stage_C,ambient_C,T_min_C,T_max_C");
+        for p in &self.temps {
+            s.push_str(&format!(",T_{p}_C"));
+        }
+        for p in &self.cures {
+            s.push_str(&format!(",cure_{p}_mean,cure_{p}_min,gelled_{p}"));
+        }
+        for f in &self.faces {
+            s.push_str(&format!(",warpage_{f}_um"));
+        }
+        s.push_str(",bump_von_mises_max_MPa,bump_peel_max_MPa,bump_shear_max_MPa");
+        // columns of a path-dependent recipe only, so an elastic one's file is
+        // as it was
+        if self.plastic {
+            s.push_str(",bump_peeq_max,bump_peeq_mean,bump_plastic_work_max_MJ_m3,bump_plastic_work_mean_MJ_m3");
+        }
+        if self.newton {
+            s.push_str(
+                ",newton_increments,newton_iterations,newton_max_iterations,newton_cutbacks",
+            );
+        }
+        for a in &self.adhesives {
+            s.push_str(&format!(",{a}_von_mises_max_MPa,{a}_peel_max_MPa"));
+        }
+        for a in &self.relaxing {
+            s.push_str(&format!(
+                ",{a}_von_mises_mean_MPa,{a}_unrelaxed_von_mises_mean_MPa,{a}_relaxed_fraction"
+            ));
+        }
+        for p in &self.watched {
+            s.push_str(&format!(",{p}_von_mises_max_MPa,{p}_max_principal_MPa"));
+        }
+        s.push_str(",die_max_principal_MPa\n");
+        s
+    }
+}
+
 pub fn history_csv(rows: &[HistoryRow]) -> String {
-    let first = rows.first();
-    let keys = |f: fn(&HistoryRow) -> Vec<String>| first.map(f).unwrap_or_default();
-    let temps = keys(|r| r.part_temperature_c.keys().cloned().collect());
-    let cures = keys(|r| r.degree_of_cure.keys().cloned().collect());
-    let faces = keys(|r| r.warpage_um.keys().cloned().collect());
-    let adhesives = keys(|r| r.adhesives.keys().cloned().collect());
-    let watched = keys(|r| r.watched.keys().cloned().collect());
-    let mut s = String::from("step,event,time_s,head_C,stage_C,ambient_C,T_min_C,T_max_C");
-    for p in &temps {
-        s.push_str(&format!(",T_{p}_C"));
-    }
-    for p in &cures {
-        s.push_str(&format!(",cure_{p}_mean,cure_{p}_min,gelled_{p}"));
-    }
-    for f in &faces {
-        s.push_str(&format!(",warpage_{f}_um"));
-    }
-    s.push_str(",bump_von_mises_max_MPa,bump_peel_max_MPa,bump_shear_max_MPa");
-    // columns of a path-dependent recipe only, so an elastic one's file is
-    // as it was
-    let plastic = first.is_some_and(|r| r.bump_plasticity.is_some());
-    let newton = first.is_some_and(|r| r.newton.is_some());
-    if plastic {
-        s.push_str(",bump_peeq_max,bump_peeq_mean,bump_plastic_work_max_MJ_m3,bump_plastic_work_mean_MJ_m3");
-    }
-    if newton {
-        s.push_str(",newton_increments,newton_iterations,newton_max_iterations,newton_cutbacks");
-    }
-    for a in &adhesives {
-        s.push_str(&format!(",{a}_von_mises_max_MPa,{a}_peel_max_MPa"));
-    }
-    for p in &watched {
-        s.push_str(&format!(",{p}_von_mises_max_MPa,{p}_max_principal_MPa"));
-    }
-    s.push_str(",die_max_principal_MPa\n");
+    let columns = Columns::of(rows);
+    let mut s = columns.header();
     let opt = |v: Option<f64>| v.map(|x| format!("{x:.9}")).unwrap_or_default();
     for r in rows {
         s.push_str(&format!(
@@ -155,10 +209,10 @@ pub fn history_csv(rows: &[HistoryRow]) -> String {
             r.t_min_c,
             r.t_max_c
         ));
-        for p in &temps {
+        for p in &columns.temps {
             s.push_str(&format!(",{}", opt(r.part_temperature_c.get(p).copied())));
         }
-        for p in &cures {
+        for p in &columns.cures {
             let c = r.degree_of_cure.get(p);
             s.push_str(&format!(
                 ",{},{},{}",
@@ -167,7 +221,7 @@ pub fn history_csv(rows: &[HistoryRow]) -> String {
                 opt(c.map(|c| c.gelled))
             ));
         }
-        for f in &faces {
+        for f in &columns.faces {
             s.push_str(&format!(",{}", opt(r.warpage_um.get(f).copied())));
         }
         let b = r.bumps.as_ref();
@@ -177,8 +231,8 @@ pub fn history_csv(rows: &[HistoryRow]) -> String {
             opt(b.map(|b| b.peel_max)),
             opt(b.map(|b| b.shear_max))
         ));
-        s.push_str(&path_dependent_cells(r, plastic, newton));
-        for a in &adhesives {
+        s.push_str(&path_dependent_cells(r, columns.plastic, columns.newton));
+        for a in &columns.adhesives {
             let m = r.adhesives.get(a);
             s.push_str(&format!(
                 ",{},{}",
@@ -186,7 +240,16 @@ pub fn history_csv(rows: &[HistoryRow]) -> String {
                 opt(m.map(|m| m.peel_max))
             ));
         }
-        for p in &watched {
+        for a in &columns.relaxing {
+            let m = r.adhesive_relaxation.get(a);
+            s.push_str(&format!(
+                ",{},{},{}",
+                opt(m.map(|m| m.von_mises_mean)),
+                opt(m.map(|m| m.unrelaxed_von_mises_mean)),
+                opt(m.map(|m| m.relaxed_fraction))
+            ));
+        }
+        for p in &columns.watched {
             let m = r.watched.get(p);
             s.push_str(&format!(
                 ",{},{}",

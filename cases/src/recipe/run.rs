@@ -279,6 +279,7 @@ impl<'m> RecipeRun<'m> {
             loads: conditions.loads,
             temperature: self.temperature.clone(),
             increments: Default::default(),
+            visco: false,
         };
         self.analysis
             .prepare(&step)
@@ -390,6 +391,8 @@ impl<'m> RecipeRun<'m> {
             loads: conditions.loads.clone(),
             temperature: self.temperature.clone(),
             increments: Default::default(),
+            // the recipe runs in real time: adhesives relax between states
+            visco: true,
         };
         let result = self
             .analysis

@@ -98,6 +98,8 @@ impl StaticAnalysis<'_> {
                     e[k] -= p.strain[k];
                 }
             }
+            // a viscoelastic cell's internal stresses vanish with its stress
+            self.state.reset_viscous(cell);
             self.state.modes[cell] = w.modes;
             self.state.active[cell] = true;
         }
@@ -160,6 +162,7 @@ impl StaticAnalysis<'_> {
             loads: BTreeMap::new(),
             temperature: temperature.to_vec(),
             increments: Default::default(),
+            visco: false,
         };
         let mut sub = self.sibling();
         sub.set_state(state);

@@ -16,7 +16,10 @@ mod recovery;
 mod state;
 
 pub use error::AnalysisError;
-pub use newton::{NewtonControls, NewtonStats, MAX_CUTBACKS, MAX_ITERATIONS, MAX_PLASTIC_STRAIN};
+pub use newton::{
+    NewtonControls, NewtonStats, MAX_CUTBACKS, MAX_ITERATIONS, MAX_PLASTIC_STRAIN,
+    VISCO_TEMPERATURE_STEP,
+};
 pub use state::CellState;
 
 use crate::assembly::{DofMap, Pattern, NO_EQUATION};
@@ -67,6 +70,12 @@ pub struct StepResult {
     /// Plastic work per unit volume at every integration point, MJ/m³
     /// (= MPa), laid out like `stress`, of a path-dependent step.
     pub plastic_work: Option<Vec<f64>>,
+    /// The stress every point of a viscoelastic material would carry had
+    /// nothing relaxed: its instantaneous stiffness at its temperature on its
+    /// mechanical strain, `D₀(T) (ε − ε_th − ε₀)`, MPa, laid out like
+    /// `stress` (other points: their stress); `None` without a viscoelastic
+    /// material. `1 − |σ| / |σ_unrelaxed|` is how much a point has relaxed.
+    pub unrelaxed_stress: Option<QpField>,
 }
 
 /// The equations of a set of constrained DOFs and active cells: numbering,
@@ -233,6 +242,7 @@ impl<'m> StaticAnalysis<'m> {
             plastic_strain: None,
             equivalent_plastic_strain: None,
             plastic_work: None,
+            unrelaxed_stress: None,
         })
     }
 

@@ -86,6 +86,11 @@ impl NewtonControls {
         linear: 1e-10,
     };
 }
+/// The largest temperature change (K) of one increment of a `*VISCO` step
+/// with a viscoelastic material: the Prony update takes the strain linear in
+/// reduced time over an increment, which a large cool-down through Tg (where
+/// the shift runs over many decades) would break.
+pub const VISCO_TEMPERATURE_STEP: f64 = 10.0;
 /// Iterations of one increment before it is cut back.
 pub const MAX_ITERATIONS: usize = 16;
 /// Cutbacks of one increment in a row before the step fails.
@@ -102,6 +107,9 @@ pub struct NewtonStats {
     pub iterations: Vec<usize>,
     /// Increments redone at a smaller size.
     pub cutbacks: usize,
+    /// Iterations whose residual grew along the full correction and that
+    /// backtracked along it (the line search).
+    pub line_searches: usize,
     /// Largest relative residual of each iteration of the last increment.
     pub residuals: Vec<f64>,
     /// Points that flowed plastically in the last increment.
@@ -149,8 +157,30 @@ impl Ramp<'_> {
                 .map(|(&a, &b)| lerp(a, b))
                 .collect(),
             increments: self.end.increments,
+            visco: self.end.visco,
         }
     }
+}
+
+/// An iterate's tangent (upper CSC values) and residual, with the
+/// prescribed jumps it was assembled for.
+struct Evaluated {
+    values: Vec<f64>,
+    rhs: Vec<f64>,
+    iterate: Iterate,
+    /// The iterate's own force scale, N.
+    own: f64,
+    /// The largest residual force over q̃.
+    residual: f64,
+    dofs: crate::assembly::DofMap,
+}
+
+/// The iterate a Newton correction started from, for the line search.
+struct Previous {
+    u: Vec<[f64; 3]>,
+    modes: Vec<[f64; 9]>,
+    du: Vec<[f64; 3]>,
+    residual: f64,
 }
 
 /// An increment's iterate.
@@ -158,6 +188,7 @@ struct Iterate {
     u: Vec<[f64; 3]>,
     modes: Vec<[f64; 9]>,
     plastic: Vec<PlasticState>,
+    viscous: Vec<f64>,
     stress: Vec<[f64; 6]>,
     plastic_points: usize,
 }
@@ -168,9 +199,19 @@ impl StaticAnalysis<'_> {
     pub(super) fn solve_increments(&mut self, step: &Step) -> Result<StepResult, AnalysisError> {
         let t_start = Instant::now();
         let ramp = self.ramp(step);
+        // the step's time (s) over which viscoelastic materials relax
+        let period = if step.visco {
+            (step.time - self.last.as_ref().map_or(0.0, |s| s.time)).max(0.0)
+        } else {
+            0.0
+        };
         let mut stats = NewtonStats::default();
         let controls = step.increments;
-        let (mut theta, mut dtheta) = (0.0, controls.initial.clamp(1e-12, 1.0));
+        // a step in time through which a viscoelastic material's shift
+        // moves is taken in increments of at most VISCO_TEMPERATURE_STEP
+        let cap = self.viscous_increment_cap(step, &ramp);
+        let largest = controls.max.min(cap);
+        let (mut theta, mut dtheta) = (0.0, controls.initial.min(cap).clamp(1e-12, 1.0));
         let mut easy = 0;
         let mut cut = 0;
         let mut last = None;
@@ -183,7 +224,7 @@ impl StaticAnalysis<'_> {
                 (_, 0.0) => self.force_reference,
                 (sum, weight) => Some(sum / weight),
             };
-            match self.newton(&target, reference, &mut stats)? {
+            match self.newton(&target, h * period, reference, &mut stats)? {
                 Some((it, n, scale)) => {
                     averaged = (averaged.0 + h * scale, averaged.1 + h);
                     self.force_reference = Some(averaged.0 / averaged.1);
@@ -194,7 +235,7 @@ impl StaticAnalysis<'_> {
                     if n > 10 {
                         dtheta *= 0.75;
                     } else if easy >= 2 && !controls.fixed {
-                        dtheta = (1.5 * dtheta).min(controls.max);
+                        dtheta = (1.5 * dtheta).min(largest);
                     }
                     last = Some((target, it));
                 }
@@ -226,6 +267,31 @@ impl StaticAnalysis<'_> {
         self.finish_increments(step, &target, it, stats, t_start)
     }
 
+    /// The largest increment (fraction of the step) a viscoelastic model's
+    /// `*VISCO` step with automatic increments may take:
+    /// [`VISCO_TEMPERATURE_STEP`] over the largest nodal temperature change
+    /// of the step; 1 otherwise (fixed increments stay as the deck gives them).
+    fn viscous_increment_cap(&self, step: &Step, ramp: &Ramp<'_>) -> f64 {
+        let viscous = self
+            .model
+            .materials
+            .iter()
+            .any(|m| m.viscoelastic.is_some());
+        if !step.visco || step.increments.fixed || !viscous {
+            return 1.0;
+        }
+        let change = ramp
+            .start_temperature
+            .iter()
+            .zip(&step.temperature)
+            .fold(0.0f64, |m, (a, b)| m.max((b - a).abs()));
+        if change <= VISCO_TEMPERATURE_STEP {
+            1.0
+        } else {
+            VISCO_TEMPERATURE_STEP / change
+        }
+    }
+
     /// The converged end of a step as its result.
     fn finish_increments(
         &mut self,
@@ -243,6 +309,7 @@ impl StaticAnalysis<'_> {
         self.excessive_plastic_strain(step)?;
         self.last = Some(step.clone());
         let point_volume = self.point_volumes();
+        let unrelaxed_stress = self.unrelaxed_stress(&stress);
         let seconds = t_start.elapsed().as_secs_f64();
         Ok(StepResult {
             name: step.name.clone(),
@@ -265,7 +332,35 @@ impl StaticAnalysis<'_> {
                 self.state.plastic.iter().map(|p| p.equivalent).collect(),
             ),
             plastic_work: Some(self.state.plastic.iter().map(|p| p.work).collect()),
+            unrelaxed_stress,
         })
+    }
+
+    /// [`StepResult::unrelaxed_stress`] from the committed viscoelastic
+    /// states (each holds its point's last temperature and mechanical
+    /// strain), the other points' stresses from `stress`.
+    fn unrelaxed_stress(&self, stress: &QpField) -> Option<QpField> {
+        let model = self.model;
+        if model.materials.iter().all(|m| m.viscoelastic.is_none()) {
+            return None;
+        }
+        let mut out = stress.clone();
+        let store = &self.state.viscous;
+        for cell in 0..model.mesh.num_cells() {
+            let material = &model.materials[model.cell_material[cell]];
+            let len = material.viscous_state_len();
+            if len == 0 || !self.state.active[cell] {
+                continue;
+            }
+            let start = stress.offsets[cell];
+            for (q, point) in store.cell(cell).chunks(len).enumerate() {
+                let d = material.stiffness(point[1]);
+                let strain = &point[2..8];
+                out.data[start + q] =
+                    std::array::from_fn(|r| (0..6).map(|c| d[r][c] * strain[c]).sum());
+            }
+        }
+        Some(out)
     }
 
     /// An error when a point's equivalent plastic strain passes
@@ -329,14 +424,15 @@ impl StaticAnalysis<'_> {
         }
     }
 
-    /// Newton iterations of one increment to the state `target`, judged
-    /// against the force `reference` (N; this increment's first iterate's
-    /// scale when `None`); `None` when it does not converge (the caller cuts
-    /// back), else the iterate, its iterations and its force scale (N),
-    /// committed.
+    /// Newton iterations of one increment of `dt` s to the state `target`,
+    /// judged against the force `reference` (N; this increment's first
+    /// iterate's scale when `None`); `None` when it does not converge (the
+    /// caller cuts back), else the iterate, its iterations and its force
+    /// scale (N), committed.
     fn newton(
         &mut self,
         target: &Step,
+        dt: f64,
         mut reference: Option<f64>,
         stats: &mut NewtonStats,
     ) -> Result<Option<(Iterate, usize, f64)>, AnalysisError> {
@@ -351,17 +447,27 @@ impl StaticAnalysis<'_> {
         stats.residuals.clear();
         let mut growth = 0;
         let mut last_correction = f64::INFINITY;
+        let mut previous: Option<Previous> = None;
         for it in 1..=MAX_ITERATIONS {
-            // prescribed values reached in the first iteration
-            let mut dofs = self.system().dofs.clone();
-            for (&(v, d), &value) in &target.constraints {
-                dofs.prescribed[3 * v + d] = value - u[v][d];
+            let mut at = self.evaluate(target, dt, &u, &modes, reference)?;
+            reference.get_or_insert(at.own);
+            if let Some(prev) = &previous {
+                if !(at.residual <= prev.residual) {
+                    let full = (at, u, modes);
+                    let (s, best, bu, bm) = self.line_search(target, dt, prev, reference, full)?;
+                    (at, u, modes) = (best, bu, bm);
+                    last_correction *= s;
+                    stats.line_searches += 1;
+                }
             }
-            let (values, mut rhs, iterate, own) =
-                self.assemble_iterate(target, &dofs, &u, &modes)?;
-            let q = own.max(*reference.get_or_insert(own));
-            let r_max = rhs.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-            let residual = r_max / q;
+            let Evaluated {
+                values,
+                mut rhs,
+                iterate,
+                own,
+                residual,
+                dofs,
+            } = at;
             let c = self.newton_controls;
             let unmoved = it == 1 && dofs.prescribed.iter().all(|&p| p == 0.0);
             if unmoved && residual <= c.residual {
@@ -413,7 +519,13 @@ impl StaticAnalysis<'_> {
             }
             let du = self.corrections(&rhs, &dofs);
             last_correction = du.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
-            self.update_modes(target, &u, &modes.clone(), &du, &mut modes)?;
+            previous = Some(Previous {
+                u: u.clone(),
+                modes: modes.clone(),
+                du: du.clone(),
+                residual,
+            });
+            self.update_modes(target, dt, &u, &modes.clone(), &du, &mut modes)?;
             for (ui, di) in u.iter_mut().zip(&du) {
                 for k in 0..3 {
                     ui[k] += di[k];
@@ -421,6 +533,73 @@ impl StaticAnalysis<'_> {
             }
         }
         Ok(None)
+    }
+
+    /// The tangent and residual at the iterate `(u, modes)`, the prescribed
+    /// values of `target` still to reach moved to the right-hand side,
+    /// judged against the force `reference` (N; the iterate's own scale
+    /// when `None`).
+    fn evaluate(
+        &self,
+        target: &Step,
+        dt: f64,
+        u: &[[f64; 3]],
+        modes: &[[f64; 9]],
+        reference: Option<f64>,
+    ) -> Result<Evaluated, AnalysisError> {
+        let mut dofs = self.system().dofs.clone();
+        for (&(v, d), &value) in &target.constraints {
+            dofs.prescribed[3 * v + d] = value - u[v][d];
+        }
+        let (values, rhs, iterate, own) = self.assemble_iterate(target, dt, &dofs, u, modes)?;
+        let q = own.max(reference.unwrap_or(own));
+        let r_max = rhs.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        Ok(Evaluated {
+            values,
+            rhs,
+            iterate,
+            own,
+            residual: r_max / q,
+            dofs,
+        })
+    }
+
+    /// Backtracking along the last correction when the residual grew (or
+    /// is not finite) at its full length `full`: the iterates at
+    /// `prev.u + s Δu` for s = 1/2, 1/4, 1/8 in turn, stopping at the first
+    /// whose residual is below the previous iterate's; the step length and
+    /// the iterate with the lowest residual of those tried.
+    fn line_search(
+        &self,
+        target: &Step,
+        dt: f64,
+        prev: &Previous,
+        reference: Option<f64>,
+        full: (Evaluated, Vec<[f64; 3]>, Vec<[f64; 9]>),
+    ) -> Result<(f64, Evaluated, Vec<[f64; 3]>, Vec<[f64; 9]>), AnalysisError> {
+        let (at, u, modes) = full;
+        let mut best = (1.0, at, u, modes);
+        let mut s = 1.0;
+        for _ in 0..3 {
+            s *= 0.5;
+            let du: Vec<[f64; 3]> = prev.du.iter().map(|d| d.map(|x| s * x)).collect();
+            let mut modes = prev.modes.clone();
+            self.update_modes(target, dt, &prev.u, &prev.modes, &du, &mut modes)?;
+            let u: Vec<[f64; 3]> = prev
+                .u
+                .iter()
+                .zip(&du)
+                .map(|(a, d)| std::array::from_fn(|k| a[k] + d[k]))
+                .collect();
+            let at = self.evaluate(target, dt, &u, &modes, reference)?;
+            if at.residual < best.1.residual || !best.1.residual.is_finite() {
+                best = (s, at, u, modes);
+            }
+            if best.1.residual <= prev.residual {
+                break;
+            }
+        }
+        Ok(best)
     }
 
     /// The nodal corrections: the solution at free DOFs, the prescribed
@@ -441,6 +620,7 @@ impl StaticAnalysis<'_> {
     fn commit(&mut self, it: &Iterate) {
         self.displacement.clone_from(&it.u);
         self.state.plastic.clone_from(&it.plastic);
+        self.state.viscous.data.clone_from(&it.viscous);
         self.state.modes.clone_from(&it.modes);
     }
 
@@ -450,6 +630,7 @@ impl StaticAnalysis<'_> {
     fn assemble_iterate(
         &self,
         step: &Step,
+        dt: f64,
         dofs: &crate::assembly::DofMap,
         u: &[[f64; 3]],
         modes: &[[f64; 9]],
@@ -461,9 +642,11 @@ impl StaticAnalysis<'_> {
         let mut values = vec![0.0; sys.pattern.nnz()];
         let mut rhs = vec![0.0; dofs.num_equations];
         let mut plastic = state.plastic.clone();
+        let mut viscous = state.viscous.data.clone();
         let mut stress = vec![[0.0; 6]; npoints];
         let (vals, f) = (SharedMut::new(&mut values), SharedMut::new(&mut rhs));
         let (trial, sig) = (Disjoint::new(&mut plastic), Disjoint::new(&mut stress));
+        let trial_viscous = Disjoint::new(&mut viscous);
         let offsets = &state.eigenstrain.offsets;
         let (locate, pattern) = (&self.graph.locate, &sys.pattern);
         let counts: Vec<(usize, f64, usize)> = self
@@ -489,10 +672,19 @@ impl StaticAnalysis<'_> {
                             // SAFETY: every cell writes its own points only.
                             let new = unsafe { trial.slice(a, b - a) };
                             let old = &state.plastic[a..b];
+                            let vr = state.viscous.range(cell);
+                            // SAFETY: as above.
+                            let viscous_new = unsafe { trial_viscous.slice(vr.start, vr.len()) };
                             w.internal_force_and_tangent(
                                 &model.materials[model.cell_material[cell]],
                                 &modes[cell],
-                                PointStates { old, new },
+                                PointStates {
+                                    old,
+                                    new,
+                                    viscous_old: &state.viscous.data[vr],
+                                    viscous_new,
+                                    dt,
+                                },
                             )
                             .map_err(|source| AnalysisError::jacobian(block, c, source))?;
                             yielded += (0..b - a).filter(|&q| new[q] != old[q]).count();
@@ -524,6 +716,7 @@ impl StaticAnalysis<'_> {
             u: u.to_vec(),
             modes: modes.to_vec(),
             plastic,
+            viscous,
             stress,
             plastic_points: yielded,
         };
@@ -535,6 +728,7 @@ impl StaticAnalysis<'_> {
     fn update_modes(
         &self,
         step: &Step,
+        dt: f64,
         u: &[[f64; 3]],
         old: &[[f64; 9]],
         du: &[[f64; 3]],
@@ -558,12 +752,17 @@ impl StaticAnalysis<'_> {
                 w.eps0.copy_from_slice(state.eigenstrain.cell(cell));
                 let (a, b) = (offsets[cell], offsets[cell + 1]);
                 let mut scratch = state.plastic[a..b].to_vec();
+                let viscous_old = state.viscous.cell(cell);
+                let mut viscous_scratch = viscous_old.to_vec();
                 w.internal_force_and_tangent(
                     &model.materials[model.cell_material[cell]],
                     &old[cell],
                     PointStates {
                         old: &state.plastic[a..b],
                         new: &mut scratch,
+                        viscous_old,
+                        viscous_new: &mut viscous_scratch,
+                        dt,
                     },
                 )
                 .map_err(|source| AnalysisError::jacobian(block, c, source))?;

@@ -12,17 +12,43 @@ use materials::plastic::PlasticState;
 ///
 /// For path-dependent materials it is also the history store, committed
 /// only when an increment converges: the plastic state of every point
-/// (laid out like `eigenstrain`) and the incompatible-mode amplitudes of
-/// every C3D8I cell. A newborn or removed cell starts again from no history.
+/// (laid out like `eigenstrain`), the viscoelastic state of every point of
+/// a viscoelastic material ([`ViscousStore`]) and the incompatible-mode
+/// amplitudes of every C3D8I cell. A newborn or removed cell starts again
+/// from no history.
 #[derive(Clone, Debug)]
 pub struct CellState {
     pub active: Vec<bool>,
     pub eigenstrain: QpField,
     /// Converged plastic state of every point.
     pub plastic: Vec<PlasticState>,
+    /// Converged viscoelastic states.
+    pub viscous: ViscousStore,
     /// Converged incompatible-mode amplitudes of every cell (C3D8I's 9;
     /// zero for other kinds), mm.
     pub modes: Vec<[f64; 9]>,
+}
+
+/// The viscoelastic states of the points of viscoelastic cells, each cell's
+/// points one after another ([`materials::viscoelastic`] lays out a
+/// point's values); other cells hold none.
+#[derive(Clone, Debug, Default)]
+pub struct ViscousStore {
+    /// Where each cell's values start (one more than the cells).
+    pub offsets: Vec<usize>,
+    pub data: Vec<f64>,
+}
+
+impl ViscousStore {
+    /// The range of `cell`'s values.
+    pub fn range(&self, cell: usize) -> std::ops::Range<usize> {
+        self.offsets[cell]..self.offsets[cell + 1]
+    }
+
+    /// `cell`'s values.
+    pub fn cell(&self, cell: usize) -> &[f64] {
+        &self.data[self.range(cell)]
+    }
 }
 
 impl CellState {
@@ -34,6 +60,13 @@ impl CellState {
             offsets.push(offsets.last().unwrap() + nq);
         }
         let total = *offsets.last().unwrap();
+        let mut viscous = vec![0];
+        for (cell, _, _) in model.mesh.cells() {
+            let points = offsets[cell + 1] - offsets[cell];
+            let len = model.materials[model.cell_material[cell]].viscous_state_len();
+            viscous.push(viscous.last().unwrap() + points * len);
+        }
+        let viscous_total = *viscous.last().unwrap();
         CellState {
             active: vec![true; model.mesh.num_cells()],
             eigenstrain: QpField {
@@ -41,18 +74,31 @@ impl CellState {
                 data: vec![[0.0; 6]; total],
             },
             plastic: vec![PlasticState::default(); total],
+            viscous: ViscousStore {
+                offsets: viscous,
+                data: vec![0.0; viscous_total],
+            },
             modes: vec![[0.0; 9]; model.mesh.num_cells()],
         }
     }
 
-    /// Forgets the history of `cell` (no plastic strain, no mode amplitude).
+    /// Forgets the history of `cell` (no plastic strain, no viscoelastic
+    /// state, no mode amplitude).
     pub fn reset_history(&mut self, cell: usize) {
         let (a, b) = (
             self.eigenstrain.offsets[cell],
             self.eigenstrain.offsets[cell + 1],
         );
         self.plastic[a..b].fill(PlasticState::default());
+        self.reset_viscous(cell);
         self.modes[cell] = [0.0; 9];
+    }
+
+    /// Forgets the viscoelastic state of `cell`: its internal stresses
+    /// vanish and its strain is measured from its present eigenstrain.
+    pub fn reset_viscous(&mut self, cell: usize) {
+        let r = self.viscous.range(cell);
+        self.viscous.data[r].fill(0.0);
     }
 }
 

@@ -268,6 +268,7 @@ fn patch_test(kind: CellKind) {
             loads: BTreeMap::new(),
             temperature: vec![20.0; n],
             increments: Default::default(),
+            visco: false,
         }],
         mesh,
     };

@@ -210,11 +210,17 @@ fn write_steps(w: &mut impl Write, model: &Model, changes: &[ModelChange]) -> io
         if model.is_path_dependent() {
             let inc = step.increments;
             let count = (1.0 / inc.initial).ceil() as usize;
+            // *VISCO without CETOL runs fixed increments (Abaqus)
+            let procedure = match (step.visco, inc.fixed) {
+                (false, true) => "*STATIC, DIRECT",
+                (false, false) => "*STATIC",
+                (true, true) => "*VISCO",
+                (true, false) => "*VISCO, CETOL=1e-3",
+            };
             writeln!(
                 w,
-                "*STEP, INC={}\n*STATIC{}\n{:.12e}, {dt:.12e}, {:.12e}, {:.12e}",
+                "*STEP, INC={}\n{procedure}\n{:.12e}, {dt:.12e}, {:.12e}, {:.12e}",
                 (20 * count).max(100),
-                if inc.fixed { ", DIRECT" } else { "" },
                 inc.initial * dt,
                 inc.min * dt,
                 inc.max * dt,
@@ -344,6 +350,8 @@ fn stress_free_material(
             alpha,
         }),
         plastic: material.plastic.clone(),
+        viscoelastic: material.viscoelastic.clone(),
+        elastic_equivalent: None,
     })
 }
 
@@ -379,7 +387,12 @@ fn write_material(w: &mut impl Write, m: &materials::Material) -> io::Result<()>
     writeln!(w, "*MATERIAL, NAME={}", set_name(&m.name))?;
     match &m.elastic {
         Elastic::Isotropic(t) => {
-            writeln!(w, "*ELASTIC, TYPE=ISO")?;
+            let moduli = if m.viscoelastic.is_some() {
+                ", MODULI=INSTANTANEOUS"
+            } else {
+                ""
+            };
+            writeln!(w, "*ELASTIC, TYPE=ISO{moduli}")?;
             for (temp, [e, nu]) in t.rows() {
                 writeln!(w, "{e:.9e}, {nu:.9e}, {temp:.9e}")?;
             }
@@ -403,6 +416,9 @@ fn write_material(w: &mut impl Write, m: &materials::Material) -> io::Result<()>
                 writeln!(w, "{s:.9e}, {e:.9e}, {temp:.9e}")?;
             }
         }
+    }
+    if let Some(v) = &m.viscoelastic {
+        write_viscoelastic(w, v)?;
     }
     if let Some(exp) = &m.expansion {
         match &exp.alpha {
@@ -429,4 +445,30 @@ fn write_material(w: &mut impl Write, m: &materials::Material) -> io::Result<()>
         }
     }
     Ok(())
+}
+
+/// `*VISCOELASTIC, TIME=PRONY` rows `g, k, τ` and the `*TRS` shift.
+fn write_viscoelastic(
+    w: &mut impl Write,
+    v: &materials::viscoelastic::Viscoelasticity,
+) -> io::Result<()> {
+    use materials::viscoelastic::Shift;
+    writeln!(w, "*VISCOELASTIC, TIME=PRONY")?;
+    for p in &v.terms {
+        writeln!(w, "{:.12e}, {:.12e}, {:.12e}", p.shear, p.bulk, p.time)?;
+    }
+    match v.shift {
+        Shift::None => Ok(()),
+        Shift::Wlf { reference, c1, c2 } => writeln!(
+            w,
+            "*TRS, DEFINITION=WLF\n{reference:.12e}, {c1:.12e}, {c2:.12e}"
+        ),
+        Shift::Arrhenius {
+            reference,
+            activation,
+        } => writeln!(
+            w,
+            "*TRS, DEFINITION=ARRHENIUS\n{reference:.12e}, {activation:.12e}"
+        ),
+    }
 }

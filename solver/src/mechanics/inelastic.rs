@@ -10,13 +10,21 @@ use super::condensation::{condense_into, internal_amplitudes, MAX_INTERNAL};
 use super::{bt_times, d_times_b, fields, fill_gradients, CellWorkspace};
 use crate::values::JacobianError;
 use materials::plastic::PlasticState;
+use materials::viscoelastic::Conditions;
 use materials::Material;
 
-/// The converged (`old`) and the trial (`new`) plastic states of the
-/// points of one cell.
+/// The converged (`old`) and the trial (`new`) states of the points of one
+/// cell, and the increment's time.
 pub struct PointStates<'a> {
     pub old: &'a [PlasticState],
     pub new: &'a mut [PlasticState],
+    /// Viscoelastic states of the cell's points, one after another (empty
+    /// unless the material is viscoelastic).
+    pub viscous_old: &'a [f64],
+    pub viscous_new: &'a mut [f64],
+    /// The increment's time, s (0 in a step without time: instantaneous
+    /// viscoelastic response).
+    pub dt: f64,
 }
 
 impl CellWorkspace {
@@ -24,7 +32,8 @@ impl CellWorkspace {
     /// displacements `u` (mm) and mode amplitudes `alpha` (C3D8I; ignored
     /// otherwise): `fe = −f_int` and `ke = K_t` condensed, the point
     /// stresses (MPa) into `sig` and the trial states into `states.new`.
-    /// An elastic material gives `σ = D(T)(ε − ε_th − ε₀)` and `K_t = K`.
+    /// An elastic material gives `σ = D(T)(ε − ε_th − ε₀)` and `K_t = K`;
+    /// a viscoelastic one its Prony update over `states.dt`.
     pub fn internal_force_and_tangent(
         &mut self,
         material: &Material,
@@ -35,16 +44,31 @@ impl CellWorkspace {
         let (nn, nf) = (self.kind.nodes_per_cell(), fields(self.kind));
         fill_gradients(self.kind, &self.values, &self.x, &mut self.grads);
         self.f_full.iter_mut().for_each(|v| *v = 0.0);
+        let len = material.viscous_state_len();
         for q in 0..self.values.num_points() {
             let grads = &self.grads[q * nf..(q + 1) * nf];
             let e = strain(grads, &self.u, alpha, nn);
             let (t, t0) = self.temperatures_at(q);
             let eth = material.thermal_strain(t, t0);
             let mech: [f64; 6] = std::array::from_fn(|c| e[c] - eth[c] - self.eps0[q][c]);
-            let (sigma, tangent) = match (&material.plastic, material.isotropic_constants(t)) {
-                (Some(p), Some([young, nu])) => {
+            let constants = material.isotropic_constants(t);
+            let (sigma, tangent) = match (&material.plastic, &material.viscoelastic, constants) {
+                (Some(p), _, Some([young, nu])) => {
                     let up = p.update(young, nu, &mech, &states.old[q], t);
                     states.new[q] = up.state;
+                    (up.stress, up.tangent)
+                }
+                (None, Some(v), Some([young, poisson])) => {
+                    states.new[q] = states.old[q];
+                    let at = Conditions {
+                        young,
+                        poisson,
+                        temperature: t,
+                        dt: states.dt,
+                    };
+                    let (a, b) = (q * len, (q + 1) * len);
+                    let old = &states.viscous_old[a..b];
+                    let up = v.update(at, &mech, old, &mut states.viscous_new[a..b]);
                     (up.stress, up.tangent)
                 }
                 _ => {

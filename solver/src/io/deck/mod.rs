@@ -8,6 +8,7 @@ mod lines;
 mod mesh;
 mod sections;
 mod steps;
+mod viscoelastic;
 
 pub use error::DeckError;
 
@@ -71,6 +72,10 @@ struct Reader {
     in_step: Option<(String, f64, Line)>,
     /// The increments of the open step's `*STATIC` (fractions of its period).
     step_increments: crate::model::Increments,
+    /// Whether the open step is a `*VISCO` one.
+    step_visco: bool,
+    /// The viscoelastic cards of each material (by index).
+    viscous: BTreeMap<usize, viscoelastic::ViscousCards>,
     time: f64,
     steps: Vec<(Step, BTreeMap<usize, f64>)>,
     warnings: Vec<String>,
@@ -94,6 +99,8 @@ fn parse_lines(lines: Vec<Line>, path: &Path) -> Result<Deck, DeckError> {
         temperatures: BTreeMap::new(),
         in_step: None,
         step_increments: Default::default(),
+        step_visco: false,
+        viscous: BTreeMap::new(),
         time: 0.0,
         steps: Vec::new(),
         warnings: Vec::new(),
@@ -128,13 +135,17 @@ impl Reader {
             "ELASTIC" => self.elastic(c),
             "EXPANSION" => self.expansion(c),
             "PLASTIC" => self.plastic(c),
+            "VISCOELASTIC" => self.viscoelastic(c),
+            "TRS" => self.trs(c),
             "SOLID SECTION" => self.solid_section(c),
             "BOUNDARY" => self.boundary(c),
             "INITIAL CONDITIONS" => self.initial_conditions(c),
             "TEMPERATURE" => self.temperature(c),
             "CLOAD" => self.cload(c),
             "STEP" => c.no_data().and_then(|_| self.step(c)),
-            "STATIC" => self.static_procedure(c),
+            "STATIC" => self.static_procedure(c, false),
+            "VISCO" => self.static_procedure(c, true),
+            "CONTROLS" => self.controls(c),
             "END STEP" => c.no_data().and_then(|_| self.end_step(c)),
             other => Err(c.err(format!(
                 "keyword *{other} is not supported by pkgstress (see the README for the supported subset)"
@@ -151,6 +162,7 @@ impl Reader {
                 "the deck has no *STEP ... *END STEP: nothing to solve".into(),
             ));
         }
+        self.resolve_viscoelastic()?;
         let offsets = self.number_cells();
         let (cell_part, cell_material) = self.sections_per_cell(&offsets, first)?;
         let global = |id: &u64| {

@@ -19,6 +19,8 @@ impl Reader {
             elastic: Elastic::Isotropic(Table::constant([0.0, 0.0])),
             expansion: None,
             plastic: None,
+            viscoelastic: None,
+            elastic_equivalent: None,
         });
         self.current_material = Some(self.materials.len() - 1);
         Ok(())
@@ -62,7 +64,8 @@ impl Reader {
     }
 
     pub(super) fn elastic(&mut self, c: &Card) -> Result<(), DeckError> {
-        c.only(&["TYPE"])?;
+        c.only(&["TYPE", "MODULI"])?;
+        self.elastic_moduli(c)?;
         let ty = c.param("TYPE").unwrap_or("ISO").to_ascii_uppercase();
         let elastic = match ty.as_str() {
             "ISO" | "ISOTROPIC" => Elastic::Isotropic(Self::rows::<2>(c, "an elastic constant")?),

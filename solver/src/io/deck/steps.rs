@@ -197,19 +197,43 @@ impl Reader {
             .unwrap_or_else(|| format!("step-{}", self.steps.len() + 1));
         self.in_step = Some((name, 1.0, c.head.clone()));
         self.step_increments = Default::default();
+        self.step_visco = false;
         Ok(())
     }
 
-    pub(super) fn static_procedure(&mut self, c: &Card) -> Result<(), DeckError> {
+    /// `*CONTROLS`: accepted (pkgstress's Newton controls are its own, see
+    /// the README), said once per card.
+    pub(super) fn controls(&mut self, c: &Card) -> Result<(), DeckError> {
+        self.warnings.push(format!(
+            "{}:{}: *CONTROLS accepted and not applied (pkgstress's Newton tolerances hold)",
+            c.head.file.display(),
+            c.head.number
+        ));
+        Ok(())
+    }
+
+    /// `*STATIC` (`visco` false) or `*VISCO`: the data line gives the
+    /// initial increment, the time period, the minimum and the maximum
+    /// increment; `DIRECT` fixes the increments. `*VISCO` without `CETOL`
+    /// also runs fixed increments (Abaqus's meaning); with it, increments
+    /// adapt to Newton's convergence (pkgstress does not control the
+    /// creep-strain error itself; the viscoelastic update is exact for
+    /// strains linear in reduced time over an increment).
+    pub(super) fn static_procedure(&mut self, c: &Card, visco: bool) -> Result<(), DeckError> {
         self.require_step(c)?;
-        c.only(&["DIRECT", "SOLVER"])?;
+        let keyword = if visco { "*VISCO" } else { "*STATIC" };
+        if visco {
+            c.only(&["DIRECT", "SOLVER", "CETOL"])?;
+        } else {
+            c.only(&["DIRECT", "SOLVER"])?;
+        }
+        self.step_visco = visco;
         let mut period = 1.0;
         let mut given = [None; 4];
         if let Some(extra) = c.data.get(1) {
             return Err(err_at(
                 extra,
-                "*STATIC takes one data line (initial increment, time period, minimum, maximum)"
-                    .into(),
+                format!("{keyword} takes one data line (initial increment, time period, minimum, maximum)"),
             ));
         }
         if let Some(line) = c.data.first() {
@@ -221,7 +245,7 @@ impl Reader {
                 "the maximum increment",
             ];
             if f.len() > names.len() {
-                return Err(err_at(line, format!("*STATIC: {} fields, at most {} (initial increment, time period, minimum, maximum)", f.len(), names.len())));
+                return Err(err_at(line, format!("{keyword}: {} fields, at most {} (initial increment, time period, minimum, maximum)", f.len(), names.len())));
             }
             for (k, (field, what)) in f.iter().zip(names).enumerate() {
                 if field.is_empty() {
@@ -231,7 +255,7 @@ impl Reader {
                 if !(v > 0.0) {
                     return Err(err_at(
                         line,
-                        format!("*STATIC: {what} must be positive, found {field}"),
+                        format!("{keyword}: {what} must be positive, found {field}"),
                     ));
                 }
                 given[k] = Some(v);
@@ -248,7 +272,7 @@ impl Reader {
             initial,
             max,
             min: given[2].map_or(1e-5f64.min(initial), |v: f64| (v / period).min(initial)),
-            fixed: c.has("DIRECT"),
+            fixed: c.has("DIRECT") || visco && !c.has("CETOL"),
         };
         if let Some(s) = &mut self.in_step {
             s.1 = period;
@@ -268,6 +292,7 @@ impl Reader {
             loads: self.loads.clone(),
             temperature: Vec::new(),
             increments: self.step_increments,
+            visco: self.step_visco,
         };
         self.steps.push((step, self.temperatures.clone()));
         Ok(())
