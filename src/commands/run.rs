@@ -51,7 +51,7 @@ pub fn run_case(
     }
     let (summary, peaks) = match &case.process {
         None => {
-            let results = run_model(&model, &case.name, out, false, choice)?;
+            let results = run_model(&model, &[], &case.name, out, false, choice)?;
             let summary = Summary::new(case, &model, results.last().expect("one step"));
             let peaks = watched_peaks(case, std::slice::from_ref(&summary));
             (summary, peaks)

@@ -3,6 +3,7 @@
 use super::{print_memory_estimate, print_peak_memory, Out};
 use anyhow::{Context, Result};
 use solver::analysis::StaticAnalysis;
+use solver::io::deck_writer::ModelChange;
 use solver::io::{csv::write_nodes_csv, deck::read_deck, vtk};
 use solver::linear::SolverChoice;
 use solver::post::{part_extremes, PartPoints};
@@ -24,15 +25,18 @@ pub fn solve(deck_path: &Path, out: &Out, csv: bool, choice: SolverChoice) -> Re
         deck_path.display(),
         t_read.elapsed().as_secs_f64()
     );
-    run_model(&deck.model, &stem, out, csv, choice)
+    run_model(&deck.model, &deck.changes, &stem, out, csv, choice)
         .with_context(|| deck_path.display().to_string())?;
     Ok(())
 }
 
 /// Solves every step of `model`, printing a summary per step and writing
-/// `<stem>.pvd` with a `.vtu` per step (and nodal CSV files with `csv`).
+/// `<stem>.pvd` with a `.vtu` per step (and nodal CSV files with `csv`);
+/// `changes` (empty, or one per step) removes cells and adds them
+/// strain-free in the deformed state at the start of a step.
 pub fn run_model(
     model: &solver::model::Model,
+    changes: &[ModelChange],
     stem: &str,
     out: &Out,
     csv: bool,
@@ -54,6 +58,9 @@ pub fn run_model(
     let mut results = Vec::new();
     let mut collection = Vec::new();
     for (k, step) in model.steps.iter().enumerate() {
+        if let Some(change) = changes.get(k) {
+            apply_change(&mut analysis, change, step, results.last())?;
+        }
         let result = analysis.solve_step(step)?;
         let max_u = result
             .displacement
@@ -114,4 +121,22 @@ pub fn run_model(
     }
     println!("wrote {}", out.show(&format!("{stem}.pvd")));
     Ok(results)
+}
+
+/// A step's `*MODEL CHANGE` ([`StaticAnalysis::apply_model_change`]), said.
+fn apply_change(
+    analysis: &mut StaticAnalysis<'_>,
+    change: &ModelChange,
+    step: &solver::model::Step,
+    last: Option<&solver::analysis::StepResult>,
+) -> Result<()> {
+    let state = last.map(|r| (&r.displacement[..], &r.temperature[..]));
+    analysis.apply_model_change(change, &step.constraints, state)?;
+    if !change.remove.is_empty() {
+        println!("  removed {} elements", change.remove.len());
+    }
+    if !change.add.is_empty() {
+        println!("  added {} elements strain-free", change.add.len());
+    }
+    Ok(())
 }

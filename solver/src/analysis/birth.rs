@@ -20,6 +20,33 @@ impl StaticAnalysis<'_> {
         }
     }
 
+    /// A deck step's `*MODEL CHANGE` at its start: `change.remove` removed,
+    /// then `change.add` added strain-free ([`Self::add`]) in the state the
+    /// previous step ended in (`last`: its displacements in mm and
+    /// temperatures in °C; the initial state when `None`), honouring the
+    /// step's prescribed displacements `constraints` at newborn nodes.
+    pub fn apply_model_change(
+        &mut self,
+        change: &crate::io::deck_writer::ModelChange,
+        constraints: &BTreeMap<(usize, usize), f64>,
+        last: Option<(&[[f64; 3]], &[f64])>,
+    ) -> Result<(), AnalysisError> {
+        self.remove(&change.remove);
+        if change.add.is_empty() {
+            return Ok(());
+        }
+        let model = self.model;
+        let zeros;
+        let (u, t) = match last {
+            Some(state) => state,
+            None => {
+                zeros = vec![[0.0; 3]; model.mesh.num_nodes()];
+                (&zeros[..], &model.initial_temperature[..])
+            }
+        };
+        self.add(&change.add, u, t, constraints)
+    }
+
     /// Adds an isotropic eigenstrain `strain` (dimensionless, negative for a
     /// shrinkage) to the normal components at every point of `cell`, for
     /// instance an adhesive's chemical cure shrinkage; it loads the model at

@@ -3,6 +3,7 @@
 //! list). Errors name the file, the line and the keyword; nothing in a deck
 //! can make the reader panic.
 
+mod changes;
 mod error;
 mod lines;
 mod mesh;
@@ -25,6 +26,9 @@ use std::rc::Rc;
 pub struct Deck {
     pub model: Model,
     pub warnings: Vec<String>,
+    /// The `*MODEL CHANGE` of each step (one per step, mostly empty): the
+    /// cells (global indices) removed, and added strain-free, at its start.
+    pub changes: Vec<crate::io::deck_writer::ModelChange>,
 }
 
 /// Reads a deck file (following `*INCLUDE`).
@@ -74,6 +78,9 @@ struct Reader {
     step_increments: crate::model::Increments,
     /// Whether the open step is a `*VISCO` one.
     step_visco: bool,
+    /// The `*MODEL CHANGE` cards of the open step, and of each step read.
+    step_change: changes::StepChange,
+    changes: Vec<changes::StepChange>,
     /// The viscoelastic cards of each material (by index).
     viscous: BTreeMap<usize, viscoelastic::ViscousCards>,
     time: f64,
@@ -100,6 +107,8 @@ fn parse_lines(lines: Vec<Line>, path: &Path) -> Result<Deck, DeckError> {
         in_step: None,
         step_increments: Default::default(),
         step_visco: false,
+        step_change: Default::default(),
+        changes: Vec::new(),
         viscous: BTreeMap::new(),
         time: 0.0,
         steps: Vec::new(),
@@ -147,6 +156,7 @@ impl Reader {
             "VISCO" => self.static_procedure(c, true),
             "CONTROLS" => self.controls(c),
             "END STEP" => c.no_data().and_then(|_| self.end_step(c)),
+            "MODEL CHANGE" => self.model_change(c),
             other => Err(c.err(format!(
                 "keyword *{other} is not supported by pkgstress (see the README for the supported subset)"
             ))),
@@ -180,6 +190,14 @@ impl Reader {
             .iter()
             .map(|(k, v)| (k.clone(), v.iter().map(&global).collect()))
             .collect();
+        let changes = self
+            .changes
+            .iter()
+            .map(|c| crate::io::deck_writer::ModelChange {
+                remove: c.remove.iter().map(&global).collect(),
+                add: c.add.iter().map(&global).collect(),
+            })
+            .collect();
         let n = self.mesh.num_nodes();
         let mut initial = vec![0.0; n];
         for (&v, &t) in &self.initial {
@@ -207,6 +225,7 @@ impl Reader {
                 steps,
             },
             warnings: self.warnings,
+            changes,
         })
     }
 

@@ -198,6 +198,7 @@ impl Reader {
         self.in_step = Some((name, 1.0, c.head.clone()));
         self.step_increments = Default::default();
         self.step_visco = false;
+        self.step_change = Default::default();
         Ok(())
     }
 
@@ -295,6 +296,7 @@ impl Reader {
             visco: self.step_visco,
         };
         self.steps.push((step, self.temperatures.clone()));
+        self.changes.push(std::mem::take(&mut self.step_change));
         Ok(())
     }
 }
