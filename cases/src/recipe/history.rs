@@ -83,22 +83,18 @@ pub fn history_json(rows: &[HistoryRow]) -> String {
     serde_json::to_string_pretty(rows).expect("history rows serialise") + "\n"
 }
 
-/// `history.csv`: one row per mechanical state, the columns of
-/// [`HistoryRow`] flattened (empty where a value does not apply).
 /// The plastic and Newton cells of a row (each with its leading comma),
 /// where the file has those columns.
 fn path_dependent_cells(r: &HistoryRow, plastic: bool, newton: bool) -> String {
-    let opt = |v: Option<f64>| v.map(|x| format!("{x:.9}")).unwrap_or_default();
     let mut s = String::new();
     if plastic {
         let p = r.bump_plasticity.as_ref();
-        s.push_str(&format!(
-            ",{},{},{},{}",
-            opt(p.map(|p| p.equivalent_plastic_strain_max)),
-            opt(p.map(|p| p.equivalent_plastic_strain_mean)),
-            opt(p.map(|p| p.plastic_work_density_max)),
-            opt(p.map(|p| p.plastic_work_density_mean))
-        ));
+        s.push_str(&cells(&[
+            p.map(|p| p.equivalent_plastic_strain_max),
+            p.map(|p| p.equivalent_plastic_strain_mean),
+            p.map(|p| p.plastic_work_density_max),
+            p.map(|p| p.plastic_work_density_mean),
+        ]));
     }
     if newton {
         let n = r.newton.clone().unwrap_or_default();
@@ -193,6 +189,16 @@ impl Columns {
     }
 }
 
+/// `,v,v,...` with nine decimals, empty where a value does not apply.
+fn cells(values: &[Option<f64>]) -> String {
+    values
+        .iter()
+        .map(|v| v.map(|x| format!(",{x:.9}")).unwrap_or_else(|| ",".into()))
+        .collect()
+}
+
+/// `history.csv`: one row per mechanical state, the columns of
+/// [`HistoryRow`] flattened (empty where a value does not apply).
 pub fn history_csv(rows: &[HistoryRow]) -> String {
     let columns = Columns::of(rows);
     let mut s = columns.header();
@@ -214,48 +220,40 @@ pub fn history_csv(rows: &[HistoryRow]) -> String {
         }
         for p in &columns.cures {
             let c = r.degree_of_cure.get(p);
-            s.push_str(&format!(
-                ",{},{},{}",
-                opt(c.map(|c| c.mean)),
-                opt(c.map(|c| c.min)),
-                opt(c.map(|c| c.gelled))
-            ));
+            s.push_str(&cells(&[
+                c.map(|c| c.mean),
+                c.map(|c| c.min),
+                c.map(|c| c.gelled),
+            ]));
         }
         for f in &columns.faces {
             s.push_str(&format!(",{}", opt(r.warpage_um.get(f).copied())));
         }
         let b = r.bumps.as_ref();
-        s.push_str(&format!(
-            ",{},{},{}",
-            opt(b.map(|b| b.von_mises_max)),
-            opt(b.map(|b| b.peel_max)),
-            opt(b.map(|b| b.shear_max))
-        ));
+        s.push_str(&cells(&[
+            b.map(|b| b.von_mises_max),
+            b.map(|b| b.peel_max),
+            b.map(|b| b.shear_max),
+        ]));
         s.push_str(&path_dependent_cells(r, columns.plastic, columns.newton));
         for a in &columns.adhesives {
             let m = r.adhesives.get(a);
-            s.push_str(&format!(
-                ",{},{}",
-                opt(m.map(|m| m.von_mises_max)),
-                opt(m.map(|m| m.peel_max))
-            ));
+            s.push_str(&cells(&[m.map(|m| m.von_mises_max), m.map(|m| m.peel_max)]));
         }
         for a in &columns.relaxing {
             let m = r.adhesive_relaxation.get(a);
-            s.push_str(&format!(
-                ",{},{},{}",
-                opt(m.map(|m| m.von_mises_mean)),
-                opt(m.map(|m| m.unrelaxed_von_mises_mean)),
-                opt(m.map(|m| m.relaxed_fraction))
-            ));
+            s.push_str(&cells(&[
+                m.map(|m| m.von_mises_mean),
+                m.map(|m| m.unrelaxed_von_mises_mean),
+                m.map(|m| m.relaxed_fraction),
+            ]));
         }
         for p in &columns.watched {
             let m = r.watched.get(p);
-            s.push_str(&format!(
-                ",{},{}",
-                opt(m.map(|m| m.von_mises_max)),
-                opt(m.map(|m| m.max_principal))
-            ));
+            s.push_str(&cells(&[
+                m.map(|m| m.von_mises_max),
+                m.map(|m| m.max_principal),
+            ]));
         }
         s.push_str(&format!(",{}\n", opt(r.die_max_principal_mpa)));
     }
